@@ -1,0 +1,11 @@
+import { z } from 'zod';
+
+/** The delete-account form: the current password (S41) and a ticked box saying the person means it. */
+export const deleteAccountSchema = z.object({
+  currentPassword: z
+    .string({ error: 'form.errors.required' })
+    .min(1, { error: 'form.errors.required' })
+    .max(4096, { error: 'security.errors.wrongPassword' }),
+  // An unticked checkbox is not sent at all, so "missing" is the answer to give here.
+  confirm: z.literal('on', { error: 'deleteAccount.errors.confirm' }),
+});

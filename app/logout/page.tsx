@@ -1,0 +1,24 @@
+import { redirect } from 'next/navigation';
+import { getTranslations } from 'next-intl/server';
+import { currentSession } from '@/lib/web/session';
+import { logout } from './actions';
+
+export async function generateMetadata() {
+  const t = await getTranslations('logout');
+  return { title: t('title') };
+}
+
+/** Visiting /logout asks; only the button (a POST) signs out, so a link or prefetch cannot (S43). */
+export default async function LogoutPage() {
+  if (!(await currentSession())) redirect('/login');
+  const t = await getTranslations('logout');
+  return (
+    <>
+      <h1>{t('title')}</h1>
+      <p>{t('body')}</p>
+      <form action={logout}>
+        <button type="submit">{t('submit')}</button>
+      </form>
+    </>
+  );
+}

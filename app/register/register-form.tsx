@@ -1,0 +1,78 @@
+'use client';
+
+import { useTranslations } from 'next-intl';
+import { useMemo } from 'react';
+import { ActionForm } from '@/components/form/form';
+import { PasswordField, SelectField, TextAreaField, TextField } from '@/components/form/fields';
+import { locales } from '@/lib/i18n/config';
+import { registrationSchema } from '@/lib/validation/registration';
+import { register } from './actions';
+
+export function RegisterForm({ minPasswordLength, locale }: { minPasswordLength: number; locale: string }) {
+  const t = useTranslations();
+  const schema = useMemo(() => registrationSchema(minPasswordLength), [minPasswordLength]);
+  return (
+    <ActionForm action={register} schema={schema} submitLabel={t('register.submit')} idPrefix="register">
+      <TextField
+        name="username"
+        label={t('register.username')}
+        description={t('register.usernameHint')}
+        autoComplete="username"
+        required
+        maxLength={32}
+      />
+      <TextField
+        name="email"
+        type="email"
+        label={t('register.email')}
+        autoComplete="email"
+        required
+        maxLength={254}
+      />
+      <PasswordField
+        name="password"
+        label={t('register.password')}
+        autoComplete="new-password"
+        description={t('password.hint', { min: minPasswordLength })}
+        required
+        strengthHint={{ userInputs: ['gatehouse'] }}
+      />
+      <PasswordField
+        name="confirmPassword"
+        label={t('register.confirmPassword')}
+        autoComplete="new-password"
+        required
+      />
+      <TextField
+        name="fullName"
+        label={t('register.fullName')}
+        autoComplete="name"
+        required
+        maxLength={100}
+      />
+      <TextField name="phone" type="tel" label={t('register.phone')} autoComplete="tel" maxLength={32} />
+      <TextField name="address" label={t('register.address')} autoComplete="street-address" maxLength={200} />
+      <TextField name="city" label={t('register.city')} autoComplete="address-level2" maxLength={100} />
+      <TextField name="country" label={t('register.country')} autoComplete="country-name" maxLength={100} />
+      <SelectField
+        name="locale"
+        label={t('register.locale')}
+        defaultValue={locale}
+        options={locales.map((value) => ({ value, label: t(`languages.${value}`) }))}
+      />
+      <TimezoneField />
+      <TextAreaField
+        name="comment"
+        label={t('register.comment')}
+        description={t('register.commentHint')}
+        maxLength={1000}
+      />
+    </ActionForm>
+  );
+}
+
+/** The browser's time zone, sent along so dates show in local time; without JavaScript the server uses UTC. */
+function TimezoneField() {
+  const zone = typeof Intl === 'undefined' ? 'UTC' : Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return <input type="hidden" name="timezone" value={zone} suppressHydrationWarning />;
+}

@@ -1,0 +1,396 @@
+'use client';
+
+import { toNestErrors } from '@hookform/resolvers';
+import { useTranslations } from 'next-intl';
+import {
+  createContext,
+  startTransition,
+  useActionState,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type ChangeEvent,
+  type FormEvent,
+  type MouseEvent,
+  type ReactNode,
+  type RefObject,
+} from 'react';
+import { get, useForm, type FieldErrors, type FieldValues, type Resolver } from 'react-hook-form';
+import type { z } from 'zod';
+import { schemaKeys, validateFormData, type FieldError, type FormState } from '@/lib/web/form-validation';
+import styles from './form.module.css';
+
+type ServerErrors = { fieldErrors: Record<string, FieldError>; formError?: FieldError };
+
+type ActionFormContextValue = {
+  idFor: (name: string) => string;
+  errorFor: (name: string) => FieldError | undefined;
+  valueFor: (name: string) => string | undefined;
+  register: (name: string) => FieldRegistration;
+  summaryRef: RefObject<HTMLDivElement | null>;
+  summaryErrors: { name: string; id: string; error: FieldError }[];
+  formError: FieldError | undefined;
+  state: FormState;
+  pending: boolean;
+};
+
+export type FieldRegistration = {
+  name: string;
+  onChange: (
+    event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>,
+  ) => Promise<unknown>;
+  onBlur: (
+    event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>,
+  ) => Promise<unknown>;
+  ref: (element: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement | null) => void;
+};
+
+const ActionFormContext = createContext<ActionFormContextValue | null>(null);
+
+function useActionFormContext(): ActionFormContextValue {
+  const context = useContext(ActionFormContext);
+  if (!context) throw new Error('Form fields must be rendered inside <ActionForm>.');
+  return context;
+}
+
+const IDLE: FormState<never> = { status: 'idle' };
+
+function isFormState(value: unknown): value is FormState<never> {
+  if (!value || typeof value !== 'object') return false;
+  const { status, fieldErrors, values } = value as Record<string, unknown>;
+  if (status === 'idle' || status === 'success') return true;
+  return status === 'error' && isRecord(fieldErrors) && isRecord(values);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function serverErrors(state: FormState): ServerErrors {
+  return state.status === 'error'
+    ? { fieldErrors: state.fieldErrors, formError: state.formError }
+    : { fieldErrors: {} };
+}
+
+// The resolver keeps the issue's params on react-hook-form's error object, beside the key.
+type ResolvedError = { type: string; message?: string; params?: FieldError['params'] };
+
+function toFieldError(error: unknown): FieldError | undefined {
+  if (!error || typeof error !== 'object') return undefined;
+  const { message, params } = error as ResolvedError;
+  if (typeof message !== 'string') return undefined;
+  return params ? { key: message, params } : { key: message };
+}
+
+/**
+ * Not zodResolver: that one drops the issue's params (the {min} of "at least {min} characters") and
+ * checks react-hook-form's idea of the values. This one reads the form's own FormData through the
+ * very code the server action runs, so both sides judge the same strings in the same way.
+ */
+function useFormDataResolver(schema: z.ZodType, formRef: RefObject<HTMLFormElement | null>): Resolver {
+  return useCallback<Resolver>(
+    async (values, _context, options) => {
+      const form = formRef.current;
+      if (!form) return { values, errors: {} };
+      const result = await validateFormData(schema, new FormData(form));
+      if (result.ok) return { values: result.data as FieldValues, errors: {} };
+      const errors: FieldErrors = {};
+      for (const [name, error] of Object.entries(result.fieldErrors)) {
+        const resolved: ResolvedError = { type: 'validation', message: error.key, params: error.params };
+        errors[name] = resolved;
+      }
+      return { values: {}, errors: toNestErrors(errors, options) };
+    },
+    [schema, formRef],
+  );
+}
+
+/**
+ * Puts a message key (an error, or a success message) into the reader's language. A key the
+ * catalogue lacks reads as the fallback, never as the raw key.
+ */
+export function useFormMessage(): (message: FieldError, fallbackKey?: string) => string {
+  const t = useTranslations();
+  return useCallback(
+    (message: FieldError, fallbackKey = 'form.errors.invalid') =>
+      t.has(message.key) ? t(message.key, message.params) : t(fallbackKey),
+    [t],
+  );
+}
+
+type ActionFormProps<S extends z.ZodType, Extra> = {
+  action: (state: FormState<Extra>, formData: FormData) => Promise<FormState<Extra>>;
+  /** The schema the server action was made with (createFormAction); share it from lib/validation. */
+  schema: S;
+  children: ReactNode;
+  className?: string;
+  /** Already translated; when given, the form ends with its own submit button. */
+  submitLabel?: string;
+  /** Field ids are `${idPrefix}-${name}`: give each form on a page its own prefix. */
+  idPrefix?: string;
+};
+
+/**
+ * A form that is a plain POST to its server action without JavaScript (the server renders the errors)
+ * and, with it, checks the same schema before sending and shows the answer without a page load.
+ */
+export function ActionForm<S extends z.ZodType, Extra = unknown>({
+  action,
+  schema,
+  children,
+  className,
+  submitLabel,
+  idPrefix = 'field',
+}: ActionFormProps<S, Extra>) {
+  const [answer, formAction, pending] = useActionState(action, IDLE);
+  // A hand-made post can pair this form's key with another action's result; render that as no answer.
+  const state = isFormState(answer) ? answer : IDLE;
+  const formRef = useRef<HTMLFormElement>(null);
+  const summaryRef = useRef<HTMLDivElement>(null);
+  const checking = useRef(false);
+  const resolver = useFormDataResolver(schema, formRef);
+  const {
+    register: registerField,
+    handleSubmit,
+    formState: { errors: clientErrors },
+  } = useForm({ resolver, mode: 'onSubmit', reValidateMode: 'onChange', shouldFocusError: false });
+
+  // Server errors stay until their field is edited or the next answer comes, so they are kept apart
+  // from react-hook-form's, which are recomputed on every change.
+  const [server, setServer] = useState<ServerErrors>(() => serverErrors(state));
+  const [answered, setAnswered] = useState(state);
+  if (answered !== state) {
+    setAnswered(state);
+    setServer(serverErrors(state));
+  }
+
+  // react-hook-form calls onInvalid before it publishes the errors, so the summary may only appear a
+  // render later: the request waits until there is a summary to focus.
+  const focusPending = useRef(false);
+  const [, requestSummaryFocus] = useState(0);
+  useEffect(() => {
+    if (focusPending.current && summaryRef.current) {
+      focusPending.current = false;
+      summaryRef.current.focus();
+    }
+  });
+  useEffect(() => {
+    if (state.status === 'error') summaryRef.current?.focus();
+  }, [state]);
+
+  const order = useMemo(() => schemaKeys(schema) ?? [], [schema]);
+  const idFor = useCallback((name: string) => `${idPrefix}-${name.replace(/[^\w-]/g, '-')}`, [idPrefix]);
+  const errorFor = useCallback(
+    (name: string) => toFieldError(get(clientErrors, name)) ?? server.fieldErrors[name],
+    [clientErrors, server],
+  );
+  const valueFor = useCallback(
+    (name: string) => (state.status === 'idle' ? undefined : state.values?.[name]),
+    [state],
+  );
+  const register = useCallback(
+    (name: string): FieldRegistration => {
+      const registration = registerField(name);
+      return {
+        ...registration,
+        onChange: (event) => {
+          setServer((current) => {
+            if (!(name in current.fieldErrors)) return current;
+            const { [name]: _edited, ...fieldErrors } = current.fieldErrors;
+            return { ...current, fieldErrors };
+          });
+          return registration.onChange(event);
+        },
+      };
+    },
+    [registerField],
+  );
+
+  const summaryErrors = useMemo(() => {
+    const names = new Set([...Object.keys(server.fieldErrors), ...Object.keys(clientErrors)]);
+    const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
+    return [...names]
+      .sort((a, b) => rank(a) - rank(b))
+      .flatMap((name) => {
+        const error = errorFor(name);
+        return error ? [{ name, id: idFor(name), error }] : [];
+      });
+  }, [server, clientErrors, order, errorFor, idFor]);
+
+  const context = useMemo<ActionFormContextValue>(
+    () => ({
+      idFor,
+      errorFor,
+      valueFor,
+      register,
+      summaryRef,
+      summaryErrors,
+      formError: server.formError,
+      state,
+      pending,
+    }),
+    [idFor, errorFor, valueFor, register, summaryErrors, server.formError, state, pending],
+  );
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    const form = event.currentTarget;
+    const submitter = (event.nativeEvent as SubmitEvent).submitter;
+    // Preventing the default also stops React sending the form itself; we send it once checked.
+    event.preventDefault();
+    // Checking is asynchronous and `pending` only turns true once the request starts: a double click
+    // in between must not send the form twice.
+    if (pending || checking.current) return;
+    checking.current = true;
+    setServer((current) => ({ fieldErrors: current.fieldErrors }));
+    void handleSubmit(
+      () => startTransition(() => formAction(new FormData(form, submitter))),
+      () => {
+        focusPending.current = true;
+        requestSummaryFocus((count) => count + 1);
+      },
+    )(event).finally(() => {
+      checking.current = false;
+    });
+  }
+
+  return (
+    <ActionFormContext.Provider value={context}>
+      <form
+        ref={formRef}
+        action={formAction}
+        onSubmit={onSubmit}
+        // Our messages, in the reader's language, beside the field: not the browser's bubbles.
+        noValidate
+        className={className ? `${styles.form} ${className}` : styles.form}
+      >
+        <ErrorSummary />
+        <FormStatus />
+        {children}
+        {submitLabel ? <SubmitButton>{submitLabel}</SubmitButton> : null}
+      </form>
+    </ActionFormContext.Provider>
+  );
+}
+
+/** The pending flag and the last answer of the enclosing ActionForm. */
+export function useActionForm(): { pending: boolean; state: FormState } {
+  const { pending, state } = useActionFormContext();
+  return { pending, state };
+}
+
+export type FormField = {
+  id: string;
+  errorId: string;
+  descriptionId: string;
+  error: FieldError | undefined;
+  errorMessage: string | undefined;
+  /** What the server echoed back after the last submission, if anything (never a secret field). */
+  echoedValue: string | undefined;
+  /** Spread on the control: name, id, ARIA state and react-hook-form's handlers. */
+  controlProps: FieldRegistration & {
+    id: string;
+    'aria-invalid': true | undefined;
+    'aria-describedby': string | undefined;
+  };
+};
+
+export function useFormField(name: string, { description = false } = {}): FormField {
+  const { idFor, errorFor, valueFor, register } = useActionFormContext();
+  const message = useFormMessage();
+  const id = idFor(name);
+  const errorId = `${id}-error`;
+  const descriptionId = `${id}-description`;
+  const error = errorFor(name);
+  const describedBy = [description ? descriptionId : '', error ? errorId : ''].filter(Boolean).join(' ');
+  return {
+    id,
+    errorId,
+    descriptionId,
+    error,
+    errorMessage: error ? message(error) : undefined,
+    echoedValue: valueFor(name),
+    controlProps: {
+      ...register(name),
+      id,
+      'aria-invalid': error ? true : undefined,
+      'aria-describedby': describedBy || undefined,
+    },
+  };
+}
+
+function focusField(event: MouseEvent<HTMLAnchorElement>, id: string) {
+  const field = document.getElementById(id);
+  if (!field) return;
+  // A link to an id only scrolls: move focus into the field, and keep its label in view above it.
+  event.preventDefault();
+  field.focus({ preventScroll: true });
+  (document.querySelector(`label[for="${CSS.escape(id)}"]`) ?? field).scrollIntoView({ block: 'start' });
+}
+
+/**
+ * "There is a problem", the form's own error, then a link to each field in error. It takes focus
+ * after a failed submission; the autoFocus is for the page the server renders after a post without
+ * JavaScript, where nothing else could move focus there.
+ */
+export function ErrorSummary() {
+  const { summaryRef, summaryErrors, formError } = useActionFormContext();
+  const t = useTranslations('form');
+  const message = useFormMessage();
+  if (summaryErrors.length === 0 && !formError) return null;
+  return (
+    <div ref={summaryRef} className={styles.summary} tabIndex={-1} autoFocus>
+      <div role="alert">
+        <h2 className={styles.summaryTitle}>{t('summaryTitle')}</h2>
+        {formError ? <p className={styles.summaryFormError}>{message(formError)}</p> : null}
+        {summaryErrors.length > 0 ? (
+          <ul className={styles.summaryList}>
+            {summaryErrors.map(({ name, id, error }) => (
+              <li key={name}>
+                <a href={`#${id}`} onClick={(event) => focusField(event, id)}>
+                  {message(error)}
+                </a>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
+/** A live region that exists before anything is said in it, so that the success message is read out. */
+function FormStatus() {
+  const { state } = useActionFormContext();
+  const message = useFormMessage();
+  const text = state.status === 'success' && state.message ? message(state.message, 'form.done') : '';
+  return (
+    <div role="status" className={text ? styles.success : undefined}>
+      {text}
+    </div>
+  );
+}
+
+type SubmitButtonProps = { children: ReactNode; name?: string; value?: string; className?: string };
+
+/**
+ * aria-disabled rather than disabled while sending: a disabled button drops keyboard focus to the
+ * page's start. The form ignores submissions while one is pending.
+ */
+export function SubmitButton({ children, name, value, className }: SubmitButtonProps) {
+  const { pending } = useActionFormContext();
+  const t = useTranslations('form');
+  return (
+    <button
+      type="submit"
+      name={name}
+      value={value}
+      aria-disabled={pending || undefined}
+      className={className ? `${styles.submit} ${className}` : styles.submit}
+    >
+      {pending ? t('submitting') : children}
+    </button>
+  );
+}

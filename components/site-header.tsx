@@ -1,0 +1,42 @@
+import Link from 'next/link';
+import { getTranslations } from 'next-intl/server';
+import styles from './site-chrome.module.css';
+
+export async function SiteHeader({ signedIn, admin }: { signedIn: boolean; admin: boolean }) {
+  const t = await getTranslations();
+  return (
+    <header className={styles.header}>
+      <nav aria-label={t('layout.primaryNavigation')} className={styles.inner}>
+        <Link href="/" className={styles.brand}>
+          {t('layout.productName')}
+        </Link>
+        <ul className={styles.links}>
+          {signedIn ? (
+            <>
+              {admin ? (
+                <li>
+                  <Link href="/admin/users">{t('nav.admin')}</Link>
+                </li>
+              ) : null}
+              <li>
+                <Link href="/account">{t('nav.account')}</Link>
+              </li>
+              <li>
+                <Link href="/logout">{t('nav.logout')}</Link>
+              </li>
+            </>
+          ) : (
+            <>
+              <li>
+                <Link href="/login">{t('nav.login')}</Link>
+              </li>
+              <li>
+                <Link href="/register">{t('nav.register')}</Link>
+              </li>
+            </>
+          )}
+        </ul>
+      </nav>
+    </header>
+  );
+}

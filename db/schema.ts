@@ -1,0 +1,207 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const userRole = pgEnum('user_role', ['user', 'admin']);
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    // Stored lower-cased and trimmed; the check keeps a buggy caller from creating a case twin.
+    email: text('email').notNull(),
+    username: text('username').notNull(),
+    // Null until the user sets one (accounts created by an admin or the CLI).
+    passwordHash: text('password_hash'),
+    fullName: text('full_name').notNull().default(''),
+    phone: text('phone').notNull().default(''),
+    address: text('address').notNull().default(''),
+    city: text('city').notNull().default(''),
+    country: text('country').notNull().default(''),
+    locale: text('locale').notNull().default('en'),
+    timezone: text('timezone').notNull().default('UTC'),
+    theme: text('theme').notNull().default('system'),
+    emailNotifications: boolean('email_notifications').notNull().default(true),
+    role: userRole('role').notNull().default('user'),
+    emailVerifiedAt: timestamptz('email_verified_at'),
+    approvedAt: timestamptz('approved_at'),
+    rejectedAt: timestamptz('rejected_at'),
+    lockedAt: timestamptz('locked_at'),
+    lockReason: text('lock_reason'),
+    signupComment: text('signup_comment').notNull().default(''),
+    lastLoginAt: timestamptz('last_login_at'),
+    failedLoginCount: integer('failed_login_count').notNull().default(0),
+    loginThrottledUntil: timestamptz('login_throttled_until'),
+    recoveryPhraseHash: text('recovery_phrase_hash'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('users_email_unique').on(t.email),
+    // Usernames are unique regardless of case: "Alice" and "alice" are one person to a reader.
+    uniqueIndex('users_username_lower_unique').on(sql`lower(${t.username})`),
+    index('users_created_at_idx').on(t.createdAt),
+    check('users_email_lower', sql`${t.email} = lower(${t.email})`),
+    check('users_theme_valid', sql`${t.theme} in ('light', 'dark', 'system')`),
+  ],
+);
+
+export const tokenPurpose = pgEnum('token_purpose', [
+  'verify_email',
+  'reset_password',
+  'change_email',
+  'cancel_email_change',
+  'set_password',
+]);
+
+export const tokens = pgTable(
+  'tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: tokenPurpose('purpose').notNull(),
+    // SHA-256 of the token, hex. The token itself exists only in the mail that carried it.
+    tokenHash: text('token_hash').notNull(),
+    // SHA-256 of a 6-digit code, salted with the token id so equal codes hash differently.
+    codeHash: text('code_hash'),
+    newEmail: text('new_email'),
+    attempts: integer('attempts').notNull().default(0),
+    expiresAt: timestamptz('expires_at').notNull(),
+    usedAt: timestamptz('used_at'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('tokens_token_hash_unique').on(t.tokenHash),
+    index('tokens_user_purpose_idx').on(t.userId, t.purpose),
+  ],
+);
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    // 256 random bits, base64url. Carried inside the signed Auth.js JWT and nowhere else.
+    id: text('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    lastSeenAt: timestamptz('last_seen_at').notNull().defaultNow(),
+    expiresAt: timestamptz('expires_at').notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    revokedAt: timestamptz('revoked_at'),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+export const outboxStatus = pgEnum('outbox_status', ['queued', 'sending', 'sent', 'failed']);
+
+export const emailOutbox = pgTable(
+  'email_outbox',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    to: text('to').notNull(),
+    template: text('template').notNull(),
+    locale: text('locale').notNull(),
+    subject: text('subject').notNull(),
+    html: text('html'),
+    text: text('text'),
+    // True when the body carries a link with a token: such bodies are wiped once delivered.
+    containsSecret: boolean('contains_secret').notNull().default(false),
+    status: outboxStatus('status').notNull().default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamptz('next_attempt_at').notNull().defaultNow(),
+    // Set while a worker holds the row; a row stuck in 'sending' past a lease is taken back.
+    claimedAt: timestamptz('claimed_at'),
+    lastError: text('last_error'),
+    transport: text('transport'),
+    providerMessageId: text('provider_message_id'),
+    sentAt: timestamptz('sent_at'),
+    scrubbedAt: timestamptz('scrubbed_at'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('email_outbox_due_idx').on(t.status, t.nextAttemptAt),
+    index('email_outbox_created_idx').on(t.createdAt),
+  ],
+);
+
+/** The development mailbox: mail delivered by the `dev` transport, shown at /dev/mailbox. */
+export const devMailbox = pgTable(
+  'dev_mailbox',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    from: text('from').notNull(),
+    to: text('to').notNull(),
+    subject: text('subject').notNull(),
+    html: text('html').notNull(),
+    text: text('text').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('dev_mailbox_created_idx').on(t.createdAt)],
+);
+
+export const rateLimits = pgTable(
+  'rate_limits',
+  {
+    key: text('key').notNull(),
+    windowStart: timestamptz('window_start').notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.windowStart] }), index('rate_limits_window_idx').on(t.windowStart)],
+);
+
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamptz('at').notNull().defaultNow(),
+    // No foreign keys: the trail outlives the accounts it mentions (deletion keeps only the id).
+    actorId: uuid('actor_id'),
+    userId: uuid('user_id'),
+    action: text('action').notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    meta: jsonb('meta').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [
+    index('audit_events_at_idx').on(t.at),
+    index('audit_events_user_idx').on(t.userId, t.at),
+    index('audit_events_actor_idx').on(t.actorId, t.at),
+    index('audit_events_action_idx').on(t.action, t.at),
+  ],
+);
+
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  updatedBy: uuid('updated_by'),
+});
+
+export type User = typeof users.$inferSelect;
+export type NewUser = typeof users.$inferInsert;
+export type Token = typeof tokens.$inferSelect;
+export type TokenPurpose = (typeof tokenPurpose.enumValues)[number];
+export type Session = typeof sessions.$inferSelect;
+export type OutboxRow = typeof emailOutbox.$inferSelect;
+export type DevMail = typeof devMailbox.$inferSelect;
+export type AuditEvent = typeof auditEvents.$inferSelect;
+export type Setting = typeof settings.$inferSelect;

@@ -1,0 +1,20 @@
+import { cookies, headers } from 'next/headers';
+import { getRequestConfig } from 'next-intl/server';
+import { currentSession } from '@/lib/web/session';
+import { defaultLocale, isLocale, localeFromAcceptLanguage } from './config';
+import { loadMessages } from './messages';
+
+export const LOCALE_COOKIE = 'gatehouse-locale';
+
+// No locale in the URL: the language comes from a signed-in person's saved choice, then the visitor's
+// choice (cookie), then their browser.
+export default getRequestConfig(async () => {
+  const saved = (await currentSession())?.user.locale;
+  const chosen = (await cookies()).get(LOCALE_COOKIE)?.value;
+  const locale = isLocale(saved)
+    ? saved
+    : isLocale(chosen)
+      ? chosen
+      : (localeFromAcceptLanguage((await headers()).get('accept-language')) ?? defaultLocale);
+  return { locale, messages: await loadMessages(locale) };
+});

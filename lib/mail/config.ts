@@ -1,0 +1,112 @@
+import type { Db } from '@/db/client';
+import { env, type Env } from '@/lib/env';
+import { decryptSecret } from '@/lib/secrets';
+import { getSetting, type MailSettings } from '@/lib/settings';
+import type { SmtpConfig } from './transports/smtp';
+
+export type MailFrom = { name: string; address: string };
+
+/** Which transport sends mail right now, with everything it needs. */
+export type MailConfig =
+  | { transport: 'smtp'; from: MailFrom; smtp: SmtpConfig; source: 'env' | 'settings' }
+  | { transport: 'resend'; from: MailFrom; apiKey: string; source: 'env' | 'settings' }
+  | { transport: 'dev'; from: MailFrom; source: 'env' | 'settings' | 'default' }
+  /** Production with nothing configured: mail waits in the outbox and admins are warned. */
+  | { transport: 'none'; from: MailFrom; reason: string };
+
+// "localhost" is not a domain a mail address may use; development mail then comes from localhost.localdomain.
+function senderDomain(hostname: string): string {
+  return hostname.includes('.') && !/^[0-9.]+$/.test(hostname) ? hostname : 'localhost.localdomain';
+}
+
+function defaultFrom(e: Env): MailFrom {
+  return {
+    name: e.MAIL_FROM_NAME,
+    address: e.MAIL_FROM_ADDRESS ?? `no-reply@${senderDomain(new URL(e.APP_URL).hostname)}`,
+  };
+}
+
+/** Mail settings saved by an admin win over the environment; the environment wins over the default. */
+export async function resolveMailConfig(db: Db, e: Env = env()): Promise<MailConfig> {
+  const saved = await getSetting(db, 'mail');
+  if (saved) return fromSettings(saved, e);
+  return fromEnv(e);
+}
+
+export function fromEnv(e: Env): MailConfig {
+  const from = defaultFrom(e);
+  const transport = e.MAIL_TRANSPORT ?? (e.SMTP_HOST ? 'smtp' : e.RESEND_API_KEY ? 'resend' : undefined);
+  if (transport === 'smtp') {
+    return {
+      transport,
+      from,
+      source: 'env',
+      smtp: {
+        host: e.SMTP_HOST,
+        port: e.SMTP_PORT,
+        encryption: e.SMTP_ENCRYPTION,
+        username: e.SMTP_USERNAME,
+        password: e.SMTP_PASSWORD,
+        oauth2:
+          e.GMAIL_CLIENT_ID && e.GMAIL_CLIENT_SECRET && e.GMAIL_REFRESH_TOKEN
+            ? {
+                user: e.SMTP_USERNAME ?? from.address,
+                clientId: e.GMAIL_CLIENT_ID,
+                clientSecret: e.GMAIL_CLIENT_SECRET,
+                refreshToken: e.GMAIL_REFRESH_TOKEN,
+              }
+            : undefined,
+      },
+    };
+  }
+  if (transport === 'resend' && e.RESEND_API_KEY) {
+    return { transport, from, source: 'env', apiKey: e.RESEND_API_KEY };
+  }
+  if (transport === 'dev') return { transport, from, source: 'env' };
+  if (!e.isProduction) return { transport: 'dev', from, source: 'default' };
+  return {
+    transport: 'none',
+    from,
+    reason:
+      'No mail transport is configured, so mail waits in the outbox. Set MAIL_TRANSPORT with SMTP_* or RESEND_API_KEY, or save mail settings in /admin/settings.',
+  };
+}
+
+function fromSettings(saved: MailSettings, e: Env): MailConfig {
+  const base = defaultFrom(e);
+  const from = { name: saved.fromName || base.name, address: saved.fromAddress || base.address };
+  if (saved.transport === 'smtp' && saved.smtp) {
+    const s = saved.smtp;
+    return {
+      transport: 'smtp',
+      from,
+      source: 'settings',
+      smtp: {
+        host: s.host,
+        port: s.port,
+        encryption: s.encryption,
+        username: s.username,
+        password: s.passwordEncrypted ? decryptSecret(s.passwordEncrypted) : undefined,
+        oauth2: s.oauth
+          ? {
+              user: s.username ?? from.address,
+              clientId: s.oauth.clientId,
+              clientSecret: decryptSecret(s.oauth.clientSecretEncrypted),
+              refreshToken: decryptSecret(s.oauth.refreshTokenEncrypted),
+            }
+          : undefined,
+      },
+    };
+  }
+  if (saved.transport === 'resend' && saved.resend) {
+    return {
+      transport: 'resend',
+      from,
+      source: 'settings',
+      apiKey: decryptSecret(saved.resend.apiKeyEncrypted),
+    };
+  }
+  // The development mailbox is never used in production, whatever was saved.
+  if (saved.transport === 'dev' && !e.isProduction) return { transport: 'dev', from, source: 'settings' };
+  return fromEnv(e);
+}

@@ -1,0 +1,211 @@
+import { createHash } from 'node:crypto';
+import { and, desc, eq, gt, lt, sql } from 'drizzle-orm';
+import type { Db } from '@/db/client';
+import { rateLimits } from '@/db/schema';
+import { DAY, HOUR, MINUTE, type Clock } from './clock';
+
+/**
+ * Fixed-window rate limits kept in Postgres, so every app instance sees the same counters. Each hit is
+ * one atomic upsert that returns the new count: two instances counting the same key at the same moment
+ * get different counts, so a limit of N lets exactly N through however the requests are spread.
+ *
+ * Subjects (emails, IPs) are stored only as a truncated SHA-256: the table says how often something was
+ * tried, not who tried it.
+ */
+
+export interface Limit {
+  /** Part of the stored key: keep it stable, renaming it resets the counters. */
+  readonly name: string;
+  readonly max: number;
+  readonly windowMs: number;
+}
+
+export type HitResult = { ok: true; remaining: number } | { ok: false; retryAfterSeconds: number };
+export type CooldownResult = { ok: true } | { ok: false; retryAfterSeconds: number };
+
+export const limits = {
+  registerPerIp: { name: 'register.ip', max: 10, windowMs: HOUR },
+  registerPerEmail: { name: 'register.email', max: 3, windowMs: HOUR },
+  resendPerIp: { name: 'resend.ip', max: 10, windowMs: HOUR },
+  resendPerEmail: { name: 'resend.email', max: 5, windowMs: HOUR },
+  forgotPasswordPerIp: { name: 'forgot_password.ip', max: 10, windowMs: HOUR },
+  forgotPasswordPerEmail: { name: 'forgot_password.email', max: 5, windowMs: HOUR },
+  // Failures per account live on the user row (failed_login_count), where the growing throttle needs them.
+  loginFailuresPerIp: { name: 'login_failures.ip', max: 50, windowMs: 15 * MINUTE },
+  codeEntryPerIp: { name: 'code_entry.ip', max: 20, windowMs: HOUR },
+  recoveryPhrasePerIp: { name: 'recovery_phrase.ip', max: 5, windowMs: HOUR },
+  recoveryPhrasePerAccount: { name: 'recovery_phrase.account', max: 5, windowMs: HOUR },
+  // One shared budget so a flood that slips past the per-address limits still cannot burn the mail quota.
+  mailGlobal: { name: 'mail.global', max: 1000, windowMs: HOUR },
+} as const satisfies Record<string, Limit>;
+
+/** The subject of limits that count everything together, such as the global mail budget. */
+export const GLOBAL_SUBJECT = 'global';
+
+/** 128 bits: collisions are out of reach, and the key stays short. */
+const HASH_HEX_CHARS = 32;
+
+/**
+ * Subjects compare case-insensitively and without surrounding spaces: otherwise "A@x.org" and "a@x.org "
+ * would be two fresh budgets for one address.
+ */
+export function hashSubject(subject: string): string {
+  return createHash('sha256')
+    .update(subject.trim().toLowerCase(), 'utf8')
+    .digest('hex')
+    .slice(0, HASH_HEX_CHARS);
+}
+
+function keyFor(limit: Limit, subject: string): string {
+  return `${limit.name}:${hashSubject(subject)}`;
+}
+
+function assertValidLimit(limit: Limit): void {
+  if (!Number.isInteger(limit.max) || limit.max < 1) throw new Error(`limit ${limit.name}: max must be >= 1`);
+  if (!Number.isInteger(limit.windowMs) || limit.windowMs < 1000) {
+    throw new Error(`limit ${limit.name}: windowMs must be a whole number of at least 1000`);
+  }
+}
+
+function windowStartOf(limit: Limit, now: Date): Date {
+  return new Date(Math.floor(now.getTime() / limit.windowMs) * limit.windowMs);
+}
+
+/** Whole seconds until `until`, never below 1: "retry in 0 seconds" would invite an immediate retry loop. */
+function secondsUntil(until: number, now: Date): number {
+  return Math.max(1, Math.ceil((until - now.getTime()) / 1000));
+}
+
+/** Counts one attempt against a limit and says whether it is within it. Refused attempts count too. */
+export async function hit(db: Db, limit: Limit, subject: string, clock: Clock): Promise<HitResult> {
+  assertValidLimit(limit);
+  const now = clock.now();
+  const windowStart = windowStartOf(limit, now);
+  const [row] = await db
+    .insert(rateLimits)
+    .values({ key: keyFor(limit, subject), windowStart, count: 1 })
+    .onConflictDoUpdate({
+      target: [rateLimits.key, rateLimits.windowStart],
+      set: { count: sql`${rateLimits.count} + 1` },
+    })
+    .returning({ count: rateLimits.count });
+  if (!row) throw new Error('rate limit upsert returned no row');
+  if (row.count <= limit.max) return { ok: true, remaining: limit.max - row.count };
+  return { ok: false, retryAfterSeconds: secondsUntil(windowStart.getTime() + limit.windowMs, now) };
+}
+
+/**
+ * Counts one attempt against each limit (say per IP and per target address) and refuses if any is
+ * exceeded, with the longest wait among them. Every limit counts even when an earlier one already
+ * refused, so hammering one address also uses up the caller's per-IP budget.
+ */
+export async function hitAll(
+  db: Db,
+  checks: ReadonlyArray<readonly [Limit, string]>,
+  clock: Clock,
+): Promise<HitResult> {
+  if (checks.length === 0) throw new Error('hitAll needs at least one limit');
+  let remaining = Number.POSITIVE_INFINITY;
+  let retryAfterSeconds = 0;
+  for (const [limit, subject] of checks) {
+    const result = await hit(db, limit, subject, clock);
+    if (result.ok) remaining = Math.min(remaining, result.remaining);
+    else retryAfterSeconds = Math.max(retryAfterSeconds, result.retryAfterSeconds);
+  }
+  return retryAfterSeconds > 0 ? { ok: false, retryAfterSeconds } : { ok: true, remaining };
+}
+
+/** The current window's count without counting a hit: `remaining` 0 means the next hit is refused. */
+export async function peek(
+  db: Db,
+  limit: Limit,
+  subject: string,
+  clock: Clock,
+): Promise<{ count: number; remaining: number }> {
+  assertValidLimit(limit);
+  const [row] = await db
+    .select({ count: rateLimits.count })
+    .from(rateLimits)
+    .where(
+      and(
+        eq(rateLimits.key, keyFor(limit, subject)),
+        eq(rateLimits.windowStart, windowStartOf(limit, clock.now())),
+      ),
+    )
+    .limit(1);
+  const count = row?.count ?? 0;
+  return { count, remaining: Math.max(0, limit.max - count) };
+}
+
+/** Forgets a subject's count in every window, e.g. a per-account failure counter after a success. */
+export async function reset(db: Db, limit: Limit, subject: string): Promise<void> {
+  await db.delete(rateLimits).where(eq(rateLimits.key, keyFor(limit, subject)));
+}
+
+/**
+ * Housekeeping: deletes windows that started more than `olderThanMs` ago. Keep it longer than the
+ * longest window and cooldown in use, or a live window is forgotten and its subject starts afresh.
+ */
+export async function pruneRateLimits(db: Db, clock: Clock, olderThanMs: number = DAY): Promise<number> {
+  const cutoff = new Date(clock.now().getTime() - olderThanMs);
+  const deleted = await db
+    .delete(rateLimits)
+    .where(lt(rateLimits.windowStart, cutoff))
+    .returning({ key: rateLimits.key });
+  return deleted.length;
+}
+
+/**
+ * The lock row of a cooldown: its key never changes, so concurrent callers meet on it. Its date, long
+ * before any real one, also keeps it apart from the row holding the last allowed time.
+ */
+const LOCK_WINDOW = new Date(0);
+
+/**
+ * Allows an action at most once per `seconds` for a subject (S19: "wait N seconds before resending").
+ *
+ * The primary key includes window_start, so a row whose date moves cannot be an upsert target; instead
+ * a fixed lock row per subject is upserted first, which holds a row lock until the transaction ends.
+ * Concurrent callers queue on it and each then sees its predecessor's committed time, so of any burst
+ * exactly one is allowed. Pass a transaction as `db` to tie the cooldown to other writes (it becomes
+ * a savepoint, and the lock lasts until the outer transaction ends).
+ */
+export async function cooldown(
+  db: Db,
+  name: string,
+  subject: string,
+  seconds: number,
+  clock: Clock,
+): Promise<CooldownResult> {
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`cooldown ${name}: seconds must be > 0`);
+  const key = `cooldown:${name}:${hashSubject(subject)}`;
+  const periodMs = seconds * 1000;
+  return db.transaction(async (tx) => {
+    await tx
+      .insert(rateLimits)
+      .values({ key, windowStart: LOCK_WINDOW, count: 0 })
+      .onConflictDoUpdate({
+        target: [rateLimits.key, rateLimits.windowStart],
+        // A no-op write: its only purpose is the row lock it takes.
+        set: { count: sql`${rateLimits.count}` },
+      });
+    // Read the clock only once the lock is held, so a caller that waited is judged by when it got in.
+    const now = clock.now();
+    const [last] = await tx
+      .select({ at: rateLimits.windowStart })
+      .from(rateLimits)
+      .where(and(eq(rateLimits.key, key), gt(rateLimits.windowStart, LOCK_WINDOW)))
+      .orderBy(desc(rateLimits.windowStart))
+      .limit(1);
+    if (last && now.getTime() - last.at.getTime() < periodMs) {
+      // Capped at the period: another instance with a clock running ahead must not extend the wait.
+      return {
+        ok: false,
+        retryAfterSeconds: Math.min(Math.ceil(seconds), secondsUntil(last.at.getTime() + periodMs, now)),
+      };
+    }
+    await tx.delete(rateLimits).where(and(eq(rateLimits.key, key), gt(rateLimits.windowStart, LOCK_WINDOW)));
+    await tx.insert(rateLimits).values({ key, windowStart: now, count: 1 });
+    return { ok: true };
+  });
+}

@@ -1,0 +1,97 @@
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '@/db/client';
+import { settings } from '@/db/schema';
+
+/**
+ * Platform settings an admin can change at run time, stored as JSON in the settings table. Each key
+ * has a schema and a default; a stored value that no longer parses falls back to the default rather
+ * than breaking the flows that read it.
+ */
+
+const smtpSettings = z.object({
+  host: z.string().trim().min(1).max(255),
+  port: z.number().int().min(1).max(65535),
+  encryption: z.enum(['tls', 'starttls', 'none']),
+  username: z.string().max(255).optional(),
+  /** encryptSecret() output, never the clear password. */
+  passwordEncrypted: z.string().optional(),
+  oauth: z
+    .object({
+      clientId: z.string().min(1),
+      clientSecretEncrypted: z.string().min(1),
+      refreshTokenEncrypted: z.string().min(1),
+    })
+    .optional(),
+});
+
+export const mailSettingsSchema = z.object({
+  transport: z.enum(['smtp', 'resend', 'dev']),
+  fromAddress: z.email().optional(),
+  fromName: z.string().trim().max(100).optional(),
+  smtp: smtpSettings.optional(),
+  resend: z.object({ apiKeyEncrypted: z.string().min(1) }).optional(),
+});
+export type MailSettings = z.infer<typeof mailSettingsSchema>;
+
+const definitions = {
+  require_approval: { schema: z.boolean(), default: true },
+  password_min_length: { schema: z.number().int().min(8).max(128), default: 15 },
+  verify_email_ttl_minutes: {
+    schema: z
+      .number()
+      .int()
+      .min(5)
+      .max(60 * 24 * 7),
+    default: 60 * 24,
+  },
+  reset_password_ttl_minutes: {
+    schema: z
+      .number()
+      .int()
+      .min(5)
+      .max(60 * 24),
+    default: 60,
+  },
+  change_email_ttl_minutes: {
+    schema: z
+      .number()
+      .int()
+      .min(5)
+      .max(60 * 24 * 7),
+    default: 60 * 24,
+  },
+  resend_cooldown_seconds: { schema: z.number().int().min(10).max(3600), default: 60 },
+  lock_on_unconfirmed_email_change: { schema: z.boolean(), default: true },
+  /** Absent until an admin saves mail settings; then it overrides the environment. */
+  mail: { schema: mailSettingsSchema.nullable(), default: null as MailSettings | null },
+} as const;
+
+type Definitions = typeof definitions;
+export type SettingKey = keyof Definitions;
+export type SettingValue<K extends SettingKey> = z.output<Definitions[K]['schema']>;
+
+export async function getSetting<K extends SettingKey>(db: Db, key: K): Promise<SettingValue<K>> {
+  const [row] = await db
+    .select({ value: settings.value })
+    .from(settings)
+    .where(eq(settings.key, key))
+    .limit(1);
+  const definition = definitions[key];
+  if (!row) return definition.default as SettingValue<K>;
+  const parsed = definition.schema.safeParse(row.value);
+  return (parsed.success ? parsed.data : definition.default) as SettingValue<K>;
+}
+
+export async function setSetting<K extends SettingKey>(
+  db: Db,
+  key: K,
+  value: SettingValue<K>,
+  updatedBy?: string,
+): Promise<void> {
+  const parsed = definitions[key].schema.parse(value);
+  await db
+    .insert(settings)
+    .values({ key, value: parsed, updatedBy })
+    .onConflictDoUpdate({ target: settings.key, set: { value: parsed, updatedAt: new Date(), updatedBy } });
+}

@@ -1,0 +1,34 @@
+import { DatabaseError, getDatabase } from '@/db/client';
+import { EnvError, env } from '@/lib/env';
+import { log } from '@/lib/log';
+import { resolveMailConfig } from '@/lib/mail/config';
+import { startOutboxTimer } from '@/lib/mail/worker';
+
+/**
+ * Runs once when a server process starts (instrumentation.ts): validates the environment and opens
+ * the database, migrating it where that is automatic. A problem stops the process with one readable
+ * paragraph rather than a stack trace on the first request.
+ */
+export async function startServer(): Promise<void> {
+  try {
+    const e = env();
+    const { db, where } = await getDatabase();
+    console.info(`Gatehouse: using the ${where}${e.isProduction ? '' : ` (${e.NODE_ENV})`}.`);
+    const mail = await resolveMailConfig(db, e);
+    if (mail.transport === 'none') log.warn('mail.not_configured', { reason: mail.reason });
+    // Serverless hosts freeze the process between requests: there the cron route drains the outbox.
+    if (!e.VERCEL) startOutboxTimer();
+  } catch (error) {
+    exitWithReadableError(error);
+  }
+}
+
+export function describeStartupError(error: unknown): string {
+  if (error instanceof EnvError || error instanceof DatabaseError) return error.message;
+  return `Gatehouse cannot start: ${(error as Error)?.message ?? String(error)}`;
+}
+
+function exitWithReadableError(error: unknown): never {
+  console.error(`\n${describeStartupError(error)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,185 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import type { Db } from '@/db/client';
+import { tokens, type Token, type TokenPurpose } from '@/db/schema';
+import { addMs, type Clock } from './clock';
+import { randomDigits, randomToken } from './random';
+
+/**
+ * Single-use, expiring, purpose-bound tokens. The clear token travels only in the mail; the database
+ * keeps its SHA-256. Consumption is one atomic UPDATE … WHERE used_at IS NULL AND expires_at > now
+ * RETURNING, so two concurrent uses of one token can never both succeed.
+ */
+
+export const TOKEN_BYTES = 32;
+/** 32 bytes in base64url without padding. */
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+const CODE_PATTERN = /^[0-9]{6}$/;
+export const MAX_CODE_ATTEMPTS = 5;
+
+export type TokenFailure = { ok: false; code: 'invalid_or_expired' };
+export type TokenResult = { ok: true; token: Token } | TokenFailure;
+
+const invalid: TokenFailure = { ok: false, code: 'invalid_or_expired' };
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+// Salting the code hash with the row id keeps two users' equal codes from sharing a hash.
+function hashCode(tokenId: string, code: string): string {
+  return createHash('sha256').update(`${tokenId}:${code}`, 'utf8').digest('hex');
+}
+
+export interface IssueTokenInput {
+  userId: string;
+  purpose: TokenPurpose;
+  ttlMs: number;
+  clock: Clock;
+  /** Also issue a 6-digit code for entering on another device. */
+  withCode?: boolean;
+  newEmail?: string;
+  /** Void the user's earlier unused tokens of this purpose: the newest request wins. */
+  voidPrevious?: boolean;
+}
+
+export interface IssuedToken {
+  id: string;
+  token: string;
+  code?: string;
+  expiresAt: Date;
+}
+
+/** Creates a token row. Pass a transaction as `db` to issue it atomically with the change that needs it. */
+export async function issueToken(db: Db, input: IssueTokenInput): Promise<IssuedToken> {
+  const now = input.clock.now();
+  const token = randomToken(TOKEN_BYTES);
+  const code = input.withCode ? randomDigits(6) : undefined;
+  if (input.voidPrevious) {
+    await db
+      .update(tokens)
+      .set({ usedAt: now })
+      .where(and(eq(tokens.userId, input.userId), eq(tokens.purpose, input.purpose), isNull(tokens.usedAt)));
+  }
+  const [row] = await db
+    .insert(tokens)
+    .values({
+      userId: input.userId,
+      purpose: input.purpose,
+      tokenHash: hashToken(token),
+      newEmail: input.newEmail,
+      expiresAt: addMs(now, input.ttlMs),
+      createdAt: now,
+    })
+    .returning({ id: tokens.id, expiresAt: tokens.expiresAt });
+  if (!row) throw new Error('token insert returned no row');
+  if (code !== undefined) {
+    await db
+      .update(tokens)
+      .set({ codeHash: hashCode(row.id, code) })
+      .where(eq(tokens.id, row.id));
+  }
+  return { id: row.id, token, code, expiresAt: row.expiresAt };
+}
+
+/** Whether a string can be a token at all: refuses wrong lengths and charsets before touching the database. */
+export function isWellFormedToken(token: unknown): token is string {
+  return typeof token === 'string' && TOKEN_PATTERN.test(token);
+}
+
+/**
+ * Uses a token once. Expired, used, voided, unknown, tampered and wrong-purpose tokens all give the same
+ * `invalid_or_expired`, so the answer says nothing about which.
+ */
+export async function consumeToken(
+  db: Db,
+  input: { token: unknown; purpose: TokenPurpose; clock: Clock },
+): Promise<TokenResult> {
+  if (!isWellFormedToken(input.token)) return invalid;
+  const now = input.clock.now();
+  const [row] = await db
+    .update(tokens)
+    .set({ usedAt: now })
+    .where(
+      and(
+        eq(tokens.tokenHash, hashToken(input.token)),
+        eq(tokens.purpose, input.purpose),
+        isNull(tokens.usedAt),
+        gt(tokens.expiresAt, now),
+      ),
+    )
+    .returning();
+  return row ? { ok: true, token: row } : invalid;
+}
+
+/** Looks a token up without using it: for pages that check a link before showing a form. */
+export async function findLiveToken(
+  db: Db,
+  input: { token: unknown; purpose: TokenPurpose; clock: Clock },
+): Promise<TokenResult> {
+  if (!isWellFormedToken(input.token)) return invalid;
+  const now = input.clock.now();
+  const [row] = await db
+    .select()
+    .from(tokens)
+    .where(
+      and(
+        eq(tokens.tokenHash, hashToken(input.token)),
+        eq(tokens.purpose, input.purpose),
+        isNull(tokens.usedAt),
+        gt(tokens.expiresAt, now),
+      ),
+    )
+    .limit(1);
+  return row ? { ok: true, token: row } : invalid;
+}
+
+/**
+ * Uses the 6-digit code of the user's newest live token of a purpose. Each wrong code counts; the
+ * fifth wrong one voids the token (and its link) for good.
+ */
+export async function consumeCode(
+  db: Db,
+  input: { userId: string; code: unknown; purpose: TokenPurpose; clock: Clock },
+): Promise<TokenResult> {
+  const now = input.clock.now();
+  const live = and(
+    eq(tokens.userId, input.userId),
+    eq(tokens.purpose, input.purpose),
+    isNull(tokens.usedAt),
+    gt(tokens.expiresAt, now),
+    sql`${tokens.codeHash} is not null`,
+  );
+  const [candidate] = await db
+    .select({ id: tokens.id, codeHash: tokens.codeHash })
+    .from(tokens)
+    .where(live)
+    .orderBy(sql`${tokens.createdAt} desc`)
+    .limit(1);
+  if (!candidate?.codeHash) return invalid;
+
+  const wellFormed = typeof input.code === 'string' && CODE_PATTERN.test(input.code);
+  if (wellFormed && safeEqualHex(hashCode(candidate.id, input.code as string), candidate.codeHash)) {
+    const [row] = await db
+      .update(tokens)
+      .set({ usedAt: now })
+      .where(and(eq(tokens.id, candidate.id), isNull(tokens.usedAt), gt(tokens.expiresAt, now)))
+      .returning();
+    return row ? { ok: true, token: row } : invalid;
+  }
+
+  await db
+    .update(tokens)
+    .set({
+      attempts: sql`${tokens.attempts} + 1`,
+      usedAt: sql`case when ${tokens.attempts} + 1 >= ${MAX_CODE_ATTEMPTS} then ${now.toISOString()}::timestamptz else ${tokens.usedAt} end`,
+    })
+    .where(and(eq(tokens.id, candidate.id), isNull(tokens.usedAt)));
+  return invalid;
+}
+
+function safeEqualHex(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && timingSafeEqual(x, y);
+}

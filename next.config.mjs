@@ -1,0 +1,34 @@
+import createNextIntlPlugin from 'next-intl/plugin';
+
+const withNextIntl = createNextIntlPlugin('./lib/i18n/request.ts');
+
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  poweredByHeader: false,
+  reactStrictMode: true,
+  // Native and WebAssembly packages load from node_modules at run time instead of being bundled.
+  serverExternalPackages: ['@electric-sql/pglite', '@node-rs/argon2', 'postgres', 'nodemailer'],
+  // Migrations are read from disk at start-up: ship them with every server function (Vercel, standalone).
+  outputFileTracingIncludes: { '/**': ['./drizzle/**/*'] },
+  // forbidden() answers 403 with app/forbidden.tsx (S45).
+  experimental: { authInterrupts: true },
+  async headers() {
+    // Pages opened from a link in mail hold its token in a hidden field: never cached, never sent as a
+    // referrer to another site (S35). The URL that held the token answered with a redirect and
+    // no-referrer in proxy.ts; same-origin here keeps the Origin header on forms posted without JS.
+    const tokenPage = [
+      { key: 'Referrer-Policy', value: 'same-origin' },
+      { key: 'Cache-Control', value: 'no-store' },
+    ];
+    return [
+      { source: '/:path*', headers: [{ key: 'Referrer-Policy', value: 'strict-origin-when-cross-origin' }] },
+      { source: '/verify-email', headers: tokenPage },
+      { source: '/set-password', headers: tokenPage },
+      { source: '/reset-password', headers: tokenPage },
+      { source: '/email-change/confirm', headers: tokenPage },
+      { source: '/email-change/not-me', headers: tokenPage },
+    ];
+  },
+};
+
+export default withNextIntl(nextConfig);

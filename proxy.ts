@@ -1,0 +1,81 @@
+import { NextResponse, type NextRequest } from 'next/server';
+import { auth } from '@/lib/web/auth';
+import { LINK_TOKEN_COOKIE, TOKEN_PAGES } from '@/lib/web/link-token';
+import { securityHeaders } from '@/lib/web/security-headers';
+
+const NO_STORE = 'no-store';
+const PROTECTED = ['/account', '/admin'];
+
+/**
+ * Before any page renders:
+ * - every page gets a fresh CSP nonce and the security headers (S27);
+ * - links from mail: the token moves from the URL into a cookie for that page (lib/web/link-token.ts);
+ * - the signed-in areas: no live session, no page. Pages, actions and routes still check the session
+ *   and role themselves (S45); this only spares them the work for strangers.
+ */
+export async function proxy(request: NextRequest) {
+  const { pathname, searchParams } = request.nextUrl;
+  const headers = securityHeaders(Buffer.from(crypto.randomUUID()).toString('base64'), {
+    https: request.nextUrl.protocol === 'https:',
+    development: process.env.NODE_ENV === 'development',
+  });
+
+  if ((TOKEN_PAGES as readonly string[]).includes(pathname) && searchParams.has('token')) {
+    return withHeaders(moveTokenToCookie(request, searchParams.get('token')!), headers);
+  }
+
+  const requestHeaders = new Headers(request.headers);
+  // Next.js reads the nonce from the request's CSP header and puts it on its own scripts.
+  requestHeaders.set('Content-Security-Policy', headers['Content-Security-Policy']!);
+  const next = () => NextResponse.next({ request: { headers: requestHeaders } });
+
+  if (PROTECTED.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`))) {
+    const session = (await auth()) as { sid?: string } | null;
+    if (!session?.sid) {
+      const login = new URL('/login', request.url);
+      login.searchParams.set('next', pathname + request.nextUrl.search);
+      return withHeaders(NextResponse.redirect(login), headers);
+    }
+    // Nothing a signed-in page shows may be kept by a shared cache or the back button (S50).
+    return withHeaders(next(), { ...headers, 'Cache-Control': NO_STORE });
+  }
+  if ((TOKEN_PAGES as readonly string[]).includes(pathname)) {
+    return withHeaders(next(), { ...headers, 'Cache-Control': NO_STORE });
+  }
+  return withHeaders(next(), headers);
+}
+
+function withHeaders(response: NextResponse, headers: Record<string, string>): NextResponse {
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  return response;
+}
+
+function moveTokenToCookie(request: NextRequest, token: string) {
+  const target = request.nextUrl.clone();
+  target.searchParams.delete('token');
+  const response = NextResponse.redirect(target, 303);
+  response.cookies.set(LINK_TOKEN_COOKIE, token.slice(0, 200), {
+    httpOnly: true,
+    secure: request.nextUrl.protocol === 'https:',
+    sameSite: 'lax',
+    path: request.nextUrl.pathname,
+    maxAge: 30 * 60,
+  });
+  // The one response whose URL holds the token (S35).
+  response.headers.set('Referrer-Policy', 'no-referrer');
+  response.headers.set('Cache-Control', NO_STORE);
+  return response;
+}
+
+export const config = {
+  matcher: [
+    {
+      // Pages only: not API routes, static files or prefetches of pages (they carry no HTML).
+      source: '/((?!api|_next/static|_next/image|favicon.ico).*)',
+      missing: [
+        { type: 'header', key: 'next-router-prefetch' },
+        { type: 'header', key: 'purpose', value: 'prefetch' },
+      ],
+    },
+  ],
+};
