@@ -3,6 +3,7 @@ import {
   bigserial,
   boolean,
   check,
+  customType,
   index,
   integer,
   jsonb,
@@ -16,6 +17,7 @@ import {
 } from 'drizzle-orm/pg-core';
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 export const userRole = pgEnum('user_role', ['user', 'admin']);
 
@@ -48,6 +50,10 @@ export const users = pgTable(
     failedLoginCount: integer('failed_login_count').notNull().default(0),
     loginThrottledUntil: timestamptz('login_throttled_until'),
     recoveryPhraseHash: text('recovery_phrase_hash'),
+    // The words of the full name, for the admin search; stored so a search never recomputes them.
+    nameWords: tsvector('name_words')
+      .notNull()
+      .generatedAlwaysAs(sql`to_tsvector('simple', full_name)`),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },
@@ -56,6 +62,33 @@ export const users = pgTable(
     // Usernames are unique regardless of case: "Alice" and "alice" are one person to a reader.
     uniqueIndex('users_username_lower_unique').on(sql`lower(${t.username})`),
     index('users_created_at_idx').on(t.createdAt),
+    // Admin search (lib/admin-users.ts): prefix matches on email and username, a suffix match on
+    // the email for "@domain" searches, and word prefixes in the full name.
+    index('users_email_prefix_idx').on(t.email.op('text_pattern_ops')),
+    index('users_email_suffix_idx').using('btree', sql`reverse(${t.email}) text_pattern_ops`),
+    index('users_username_prefix_idx').using('btree', sql`lower(${t.username}) text_pattern_ops`),
+    // fastupdate off: without it new rows wait in a pending list every search scans in full until
+    // a vacuum, which the embedded database never runs on its own.
+    index('users_name_words_idx').using('gin', t.nameWords).with({ fastupdate: false }),
+    index('users_last_login_idx').on(t.lastLoginAt.desc().nullsLast()),
+    // One partial index per rare state, newest first, so a filtered page never walks the whole table.
+    index('users_state_unverified_idx')
+      .on(t.createdAt)
+      .where(sql`${t.rejectedAt} is null and ${t.lockedAt} is null and ${t.emailVerifiedAt} is null`),
+    index('users_state_pending_idx')
+      .on(t.createdAt)
+      .where(
+        sql`${t.rejectedAt} is null and ${t.lockedAt} is null and ${t.emailVerifiedAt} is not null and ${t.approvedAt} is null`,
+      ),
+    index('users_state_locked_idx')
+      .on(t.createdAt)
+      .where(sql`${t.rejectedAt} is null and ${t.lockedAt} is not null`),
+    index('users_state_rejected_idx')
+      .on(t.createdAt)
+      .where(sql`${t.rejectedAt} is not null`),
+    index('users_role_admin_idx')
+      .on(t.createdAt)
+      .where(sql`${t.role} = 'admin'`),
     check('users_email_lower', sql`${t.email} = lower(${t.email})`),
     check('users_theme_valid', sql`${t.theme} in ('light', 'dark', 'system')`),
   ],

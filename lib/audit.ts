@@ -36,6 +36,10 @@ export const AUDIT_ACTIONS = [
   'settings.changed',
   'mail.test_sent',
   'registration.duplicate',
+  'user.profile_edited',
+  'password.reset_sent_by_admin',
+  'session.revoked_by_admin',
+  'mail.requeued',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -27,8 +27,7 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
-import { migrateDatabase, openDatabase, type Db, type DbHandle } from '@/db/client';
+import type { Db } from '@/db/client';
 import { emailOutbox } from '@/db/schema';
 import { renderEmail, type TemplateProps } from '@/emails';
 import { systemClock } from '@/lib/clock';
@@ -37,6 +36,7 @@ import { drainOutbox, enqueueMail, type DrainSummary } from '@/lib/mail/outbox';
 import type { MailTransport } from '@/lib/mail/transport';
 import { createSmtpTransport, type SmtpEncryption } from '@/lib/mail/transports/smtp';
 import { startSmtpCatcher, type SmtpCatcher } from '@/tests/helpers/smtp-catcher';
+import { openBenchDatabase } from './bench-db';
 
 const GOAL_DELIVER_PER_S = 200;
 const GOAL_LATENCY_P95_MS = 1000;
@@ -98,64 +98,6 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boo
     await sleep(5);
   }
   return true;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Database: in-memory PGlite (as tests/helpers/test-db.ts) or a throwaway database on Postgres.
-
-interface BenchDatabase {
-  handle: DbHandle;
-  where: string;
-  close(): Promise<void>;
-}
-
-async function openBenchDatabase(): Promise<BenchDatabase> {
-  if (!databaseUrl) {
-    const { PGlite } = await import('@electric-sql/pglite');
-    const { drizzle } = await import('drizzle-orm/pglite');
-    const schema = await import('@/db/schema');
-    const client = await PGlite.create();
-    const handle: DbHandle = {
-      db: drizzle(client, { schema, casing: 'snake_case' }) as Db,
-      driver: 'pglite',
-      where: 'in-memory PGlite',
-      close: () => client.close(),
-    };
-    await migrateDatabase(handle);
-    return { handle, where: handle.where, close: () => handle.close() };
-  }
-
-  const name = `gatehouse_bench_${process.pid}`;
-  const admin = async (statement: string) => {
-    const client = postgres(databaseUrl, { max: 1, onnotice: () => undefined });
-    try {
-      await client.unsafe(statement);
-    } finally {
-      await client.end({ timeout: 5 });
-    }
-  };
-  await admin(`drop database if exists "${name}" with (force)`);
-  await admin(`create database "${name}"`);
-  const url = new URL(databaseUrl);
-  url.pathname = `/${name}`;
-  let handle: DbHandle;
-  try {
-    handle = await openDatabase({ databaseUrl: url.toString(), dataDir: '', migrate: true });
-  } catch (error) {
-    await admin(`drop database if exists "${name}" with (force)`).catch(() => undefined);
-    throw error;
-  }
-  return {
-    handle,
-    where: handle.where,
-    close: async () => {
-      try {
-        await handle.close();
-      } finally {
-        await admin(`drop database if exists "${name}" with (force)`);
-      }
-    },
-  };
 }
 
 async function outboxCounts(db: Db): Promise<Record<string, number>> {
@@ -407,7 +349,7 @@ async function main(): Promise<void> {
   const loadAtStart = loadavg()
     .map((x) => x.toFixed(2))
     .join(' ');
-  const database = await openBenchDatabase();
+  const database = await openBenchDatabase(databaseUrl);
   let catcher: SmtpCatcher | undefined;
   let transport: MailTransport | undefined;
   try {

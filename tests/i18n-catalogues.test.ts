@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
  * messages that parse as ICU, and the same placeholders and rich-text tags as their English originals.
  */
 const messagesDir = fileURLToPath(new URL('../lib/i18n/messages', import.meta.url));
-const files = ['ui.json', 'emails.json'] as const;
+const files = ['ui.json', 'admin-users.json', 'admin-platform.json', 'emails.json'] as const;
 const reference = 'en';
 
 const locales = readdirSync(messagesDir, { withFileTypes: true })
@@ -132,4 +132,13 @@ describe.each(files)('%s', (file) => {
       expect(differences, `placeholders in ${locale}/${file}`).toEqual([]);
     },
   );
+});
+
+it('page catalogues never define the same top-level namespace twice (they are merged)', () => {
+  const owners = new Map<string, string[]>();
+  for (const file of files.filter((f) => f !== 'emails.json')) {
+    for (const key of Object.keys(load(reference, file))) owners.set(key, [...(owners.get(key) ?? []), file]);
+  }
+  const clashes = [...owners].filter(([, owning]) => owning.length > 1);
+  expect(clashes).toEqual([]);
 });

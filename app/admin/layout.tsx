@@ -1,20 +1,55 @@
+import Link from 'next/link';
 import { getTranslations } from 'next-intl/server';
 import type { ReactNode } from 'react';
 import { getDb } from '@/db/client';
 import { resolveMailConfig } from '@/lib/mail/config';
+import { SecretDecryptionError } from '@/lib/secrets';
 import { currentSession } from '@/lib/web/session';
 import styles from './admin.module.css';
 
+const sections = [
+  ['/admin/users', 'users'],
+  ['/admin/users/new', 'newUser'],
+  ['/admin/settings', 'settings'],
+  ['/admin/mail', 'mail'],
+  ['/admin/audit', 'audit'],
+] as const;
+
 /**
  * Chrome for the admin pages. It protects nothing (every page and action checks the role itself,
- * S45); it tells admins what needs them, such as mail that cannot leave.
+ * S45): it only shows admins the console's sections and what needs them, such as mail that cannot
+ * leave.
  */
 export default async function AdminLayout({ children }: { children: ReactNode }) {
   const session = await currentSession();
-  const mail = session?.user.role === 'admin' ? await resolveMailConfig(await getDb()) : undefined;
+  const admin = session?.user.role === 'admin';
+  // A saved secret that no longer decrypts (AUTH_SECRET changed) must not take down the console
+  // that lets an admin fix it: it becomes a warning like a missing transport.
+  const mail = admin
+    ? await resolveMailConfig(await getDb()).catch((error: unknown) => {
+        if (error instanceof SecretDecryptionError) return { transport: 'unreadable' as const };
+        throw error;
+      })
+    : undefined;
   const t = await getTranslations('adminLayout');
   return (
     <>
+      {admin ? (
+        <nav aria-label={t('navigation')} className={styles.nav}>
+          <ul>
+            {sections.map(([href, key]) => (
+              <li key={href}>
+                <Link href={href}>{t(`sections.${key}`)}</Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      ) : null}
+      {mail?.transport === 'unreadable' ? (
+        <div role="alert" className={styles.alert}>
+          <strong>{t('mailUnreadableTitle')}</strong> {t('mailUnreadable')}
+        </div>
+      ) : null}
       {mail?.transport === 'none' ? (
         <div role="alert" className={styles.alert}>
           <strong>{t('mailNotConfiguredTitle')}</strong> {t('mailNotConfigured')}

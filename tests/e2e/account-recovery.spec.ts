@@ -1,6 +1,16 @@
 import type { Browser } from '@playwright/test';
 import type { SmtpCatcher } from '../helpers/smtp-catcher';
-import { expect, linkIn, PASSWORD, registerAndConfirm, signIn, signInOk, test } from './fixtures';
+import {
+  approvalQueue,
+  expect,
+  linkIn,
+  PASSWORD,
+  registerAndConfirm,
+  signIn,
+  signInAdmin,
+  signInOk,
+  test,
+} from './fixtures';
 
 /**
  * The flows where account takeovers happen, walked in a real browser with mail from the real SMTP
@@ -23,19 +33,10 @@ async function activeUser(browser: Browser, mailbox: SmtpCatcher, name: string) 
   // The admin may not exist yet when this file runs alone: the first admin is created here then.
   const adminContext = await browser.newContext();
   const adminPage = await adminContext.newPage();
-  await signIn(adminPage, admin.email);
-  const signedIn = await adminPage
-    .waitForURL(/\/account$/, { timeout: 5_000 })
-    .then(() => true)
-    .catch(() => false);
-  if (!signedIn) {
-    await registerAndConfirm(adminPage, mailbox, admin);
-    await signIn(adminPage, admin.email);
-  }
-  await expect(adminPage).toHaveURL(/\/account$/);
+  await signInAdmin(adminPage, mailbox, admin);
   await adminPage.goto('/admin/users');
   await adminPage.getByRole('button', { name: `Approve ${name}` }).click();
-  await expect(adminPage.locator('li', { hasText: `${name}@example.test` })).toHaveCount(0);
+  await expect(approvalQueue(adminPage).getByText(`${name}@example.test`)).toHaveCount(0);
   await mailbox.waitForMail(`${name}@example.test`);
   await adminContext.close();
   return { context, page, email: `${name}@example.test` };

@@ -90,3 +90,23 @@ export async function signInOk(page: Page, identifier: string, password = PASSWO
   await signIn(page, identifier, password);
   await expect(page).toHaveURL(/\/account$/);
 }
+
+/**
+ * Signs in an administrator named in ADMIN_EMAILS (playwright.config.ts), registering and
+ * confirming the address first when this run has not made the account yet.
+ */
+export async function signInAdmin(page: Page, mailbox: SmtpCatcher, admin: Person) {
+  await signIn(page, admin.email);
+  const signedIn = await page
+    .waitForURL(/\/account$/, { timeout: 5_000 })
+    .then(() => true)
+    .catch(() => false);
+  if (!signedIn) {
+    await registerAndConfirm(page, mailbox, admin);
+    await signIn(page, admin.email);
+  }
+  await expect(page).toHaveURL(/\/account$/);
+}
+
+/** The approval queue on /admin/users. */
+export const approvalQueue = (page: Page) => page.getByRole('region', { name: /Waiting for approval/ });

@@ -1,4 +1,13 @@
-import { expect, fillRegistration, linkIn, PASSWORD, registerAndConfirm, signIn, test } from './fixtures';
+import {
+  approvalQueue,
+  expect,
+  fillRegistration,
+  linkIn,
+  PASSWORD,
+  registerAndConfirm,
+  signIn,
+  test,
+} from './fixtures';
 
 /**
  * The first walk every user takes, in a real browser against the production build, with mail read
@@ -43,7 +52,7 @@ test('S49/S51: register → mail → confirm → pending → admin approves → 
 
   // The admin reads the comment (escaped, not rendered as HTML) and approves.
   await adminPage.goto('/admin/users');
-  const queue = adminPage.locator('li', { hasText: user.email });
+  const queue = approvalQueue(adminPage).getByRole('row').filter({ hasText: user.email });
   await expect(queue.locator('blockquote')).toHaveText(user.comment);
   await queue.getByRole('button', { name: `Approve ${user.username}` }).click();
   // Approved: out of the queue, and active in the list of all users.
@@ -130,7 +139,7 @@ test('S45: a signed-in non-admin gets 403 at /admin, a stranger the login page',
   await expect(adminPage).toHaveURL(/\/account$/);
   await adminPage.goto('/admin/users');
   await adminPage.getByRole('button', { name: 'Approve plain' }).click();
-  await expect(adminPage.locator('li', { hasText: 'plain@example.test' })).toHaveCount(0);
+  await expect(approvalQueue(adminPage).getByText('plain@example.test')).toHaveCount(0);
 
   await signIn(page, 'plain');
   await expect(page).toHaveURL(/\/account$/);

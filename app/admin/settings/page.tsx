@@ -1,0 +1,70 @@
+import { getTranslations } from 'next-intl/server';
+import { getDb } from '@/db/client';
+import { loadSettingsView, type ActiveTransport } from '@/lib/admin-settings';
+import { requireAdmin } from '@/lib/web/session';
+import { GeneralSettingsForm, MailSettingsForm, TestEmailForm } from './settings-form';
+import styles from './settings.module.css';
+
+export const dynamic = 'force-dynamic';
+
+export async function generateMetadata() {
+  const t = await getTranslations('adminSettings');
+  return { title: t('title') };
+}
+
+type Translate = Awaited<ReturnType<typeof getTranslations<'adminSettings'>>>;
+
+/** What sends mail right now, whichever of the environment or the saved settings decided it. */
+function activeTransport(t: Translate, active: ActiveTransport): string {
+  switch (active.transport) {
+    case 'smtp':
+      return t('active.smtp', {
+        host: active.host,
+        port: active.port,
+        encryption: t(`mail.encryptionNames.${active.encryption}`),
+        oauth: active.oauth ? 'yes' : 'no',
+        source: active.source,
+      });
+    case 'resend':
+      return t('active.resend', { source: active.source });
+    case 'dev':
+      return t('active.dev', { source: active.source });
+    case 'none':
+      return t('active.none');
+    case 'unreadable':
+      return t('active.unreadable');
+  }
+}
+
+export default async function AdminSettingsPage() {
+  const { user } = await requireAdmin('/admin/settings');
+  const [t, view] = await Promise.all([
+    getTranslations('adminSettings'),
+    getDb().then((db) => loadSettingsView(db)),
+  ]);
+  return (
+    <>
+      <h1>{t('title')}</h1>
+      <p>{t('lead')}</p>
+
+      <section aria-labelledby="settings-general" className={styles.section}>
+        <h2 id="settings-general">{t('general.title')}</h2>
+        <GeneralSettingsForm values={view.general} />
+      </section>
+
+      <section aria-labelledby="settings-mail" className={styles.section}>
+        <h2 id="settings-mail">{t('mail.title')}</h2>
+        <p className={view.active.transport === 'unreadable' ? styles.warning : undefined}>
+          {activeTransport(t, view.active)}
+        </p>
+        <p>{t('mail.lead')}</p>
+        <MailSettingsForm values={view.mail} allowDev={view.allowDev} version={view.version} />
+      </section>
+
+      <section aria-labelledby="settings-test" className={styles.section}>
+        <h2 id="settings-test">{t('test.title')}</h2>
+        <TestEmailForm email={user.email} />
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,285 @@
+'use client';
+
+import { useTranslations } from 'next-intl';
+import { useMemo } from 'react';
+import { SelectField, TextField } from '@/components/form/fields';
+import { ActionForm, useActionForm, useFormField } from '@/components/form/form';
+import formStyles from '@/components/form/form.module.css';
+import {
+  generalSettingsSchema,
+  MAIL_TRANSPORT_CHOICES,
+  mailSettingsFormSchema,
+  SMTP_ENCRYPTIONS,
+  testEmailSchema,
+  type GeneralSettingsInput,
+  type MailSecretField,
+  type StoredSecrets,
+} from '@/lib/validation/admin-settings';
+import { saveGeneral, saveMail, sendTestMail } from './actions';
+import styles from './settings.module.css';
+
+export function GeneralSettingsForm({ values }: { values: GeneralSettingsInput }) {
+  const t = useTranslations('adminSettings.general');
+  const number = (name: keyof GeneralSettingsInput, label: string, description: string) => (
+    <TextField
+      name={name}
+      label={label}
+      description={description}
+      inputMode="numeric"
+      autoComplete="off"
+      maxLength={9}
+      required
+      defaultValue={String(values[name])}
+    />
+  );
+  return (
+    <ActionForm
+      action={saveGeneral}
+      schema={generalSettingsSchema}
+      submitLabel={t('submit')}
+      idPrefix="general"
+    >
+      <fieldset className={styles.fieldset}>
+        <legend className={styles.legend}>{t('approvalLegend')}</legend>
+        <CheckboxField
+          name="requireApproval"
+          label={t('requireApproval')}
+          description={t('requireApprovalHint')}
+          saved={values.requireApproval}
+        />
+      </fieldset>
+      <fieldset className={styles.fieldset}>
+        <legend className={styles.legend}>{t('passwordsLegend')}</legend>
+        {number('passwordMinLength', t('passwordMinLength'), t('passwordMinLengthHint'))}
+      </fieldset>
+      <fieldset className={styles.fieldset}>
+        <legend className={styles.legend}>{t('lifetimesLegend')}</legend>
+        {number('verifyEmailTtlMinutes', t('verifyEmailTtlMinutes'), t('verifyEmailTtlMinutesHint'))}
+        {number('resetPasswordTtlMinutes', t('resetPasswordTtlMinutes'), t('resetPasswordTtlMinutesHint'))}
+        {number('changeEmailTtlMinutes', t('changeEmailTtlMinutes'), t('changeEmailTtlMinutesHint'))}
+        {number('resendCooldownSeconds', t('resendCooldownSeconds'), t('resendCooldownSecondsHint'))}
+      </fieldset>
+      <fieldset className={styles.fieldset}>
+        <legend className={styles.legend}>{t('emailChangeLegend')}</legend>
+        <CheckboxField
+          name="lockOnUnconfirmedEmailChange"
+          label={t('lockOnUnconfirmedEmailChange')}
+          description={t('lockOnUnconfirmedEmailChangeHint')}
+          saved={values.lockOnUnconfirmedEmailChange}
+        />
+      </fieldset>
+    </ActionForm>
+  );
+}
+
+export interface MailFormValues {
+  transport: (typeof MAIL_TRANSPORT_CHOICES)[number];
+  fromName: string;
+  fromAddress: string;
+  smtpHost: string;
+  smtpPort: string;
+  smtpEncryption: (typeof SMTP_ENCRYPTIONS)[number];
+  smtpUsername: string;
+  oauthClientId: string;
+  secrets: StoredSecrets;
+  saved: boolean;
+}
+
+export function MailSettingsForm({
+  values,
+  allowDev,
+  version,
+}: {
+  values: MailFormValues;
+  allowDev: boolean;
+  /** Changes on every save: the secret fields and their "clear" boxes start empty again. */
+  version: string;
+}) {
+  const t = useTranslations('adminSettings.mail');
+  // Built from the same flags as on the server, so the browser judges the form as the action will.
+  const schema = useMemo(
+    () => mailSettingsFormSchema({ allowDev, stored: values.secrets, saved: values.saved }),
+    [allowDev, values.secrets, values.saved],
+  );
+  const transports = MAIL_TRANSPORT_CHOICES.filter((choice) => allowDev || choice !== 'dev');
+  const secret = (name: MailSecretField, label: string) => (
+    <SecretField key={`${name}-${version}`} name={name} label={label} set={values.secrets[name]} />
+  );
+  return (
+    <ActionForm action={saveMail} schema={schema} submitLabel={t('submit')} idPrefix="mail">
+      <fieldset className={styles.fieldset}>
+        <legend className={styles.legend}>{t('transportLegend')}</legend>
+        <SelectField
+          name="transport"
+          label={t('transport')}
+          description={t('transportHint')}
+          options={transports.map((value) => ({ value, label: t(`transports.${value}`) }))}
+          defaultValue={values.transport}
+        />
+      </fieldset>
+      <fieldset className={styles.fieldset}>
+        <legend className={styles.legend}>{t('senderLegend')}</legend>
+        <TextField
+          name="fromName"
+          label={t('fromName')}
+          description={t('fromNameHint')}
+          autoComplete="off"
+          maxLength={100}
+          defaultValue={values.fromName}
+        />
+        <TextField
+          name="fromAddress"
+          label={t('fromAddress')}
+          description={t('fromAddressHint')}
+          type="email"
+          autoComplete="off"
+          maxLength={254}
+          defaultValue={values.fromAddress}
+        />
+      </fieldset>
+      <fieldset className={styles.fieldset}>
+        <legend className={styles.legend}>{t('smtpLegend')}</legend>
+        <TextField
+          name="smtpHost"
+          label={t('smtpHost')}
+          description={t('smtpHostHint')}
+          autoComplete="off"
+          maxLength={255}
+          defaultValue={values.smtpHost}
+        />
+        <TextField
+          name="smtpPort"
+          label={t('smtpPort')}
+          description={t('smtpPortHint')}
+          inputMode="numeric"
+          autoComplete="off"
+          maxLength={5}
+          defaultValue={values.smtpPort}
+        />
+        <SelectField
+          name="smtpEncryption"
+          label={t('smtpEncryption')}
+          options={SMTP_ENCRYPTIONS.map((value) => ({ value, label: t(`encryptions.${value}`) }))}
+          defaultValue={values.smtpEncryption}
+        />
+        <TextField
+          name="smtpUsername"
+          label={t('smtpUsername')}
+          autoComplete="off"
+          maxLength={255}
+          defaultValue={values.smtpUsername}
+        />
+        {secret('smtpPassword', t('smtpPassword'))}
+      </fieldset>
+      <fieldset className={styles.fieldset}>
+        <legend className={styles.legend}>{t('oauthLegend')}</legend>
+        <p className={formStyles.description}>{t('oauthLead')}</p>
+        <TextField
+          name="oauthClientId"
+          label={t('oauthClientId')}
+          autoComplete="off"
+          maxLength={512}
+          defaultValue={values.oauthClientId}
+        />
+        {secret('oauthClientSecret', t('oauthClientSecret'))}
+        {secret('oauthRefreshToken', t('oauthRefreshToken'))}
+      </fieldset>
+      <fieldset className={styles.fieldset}>
+        <legend className={styles.legend}>{t('resendLegend')}</legend>
+        {secret('resendApiKey', t('resendApiKey'))}
+      </fieldset>
+    </ActionForm>
+  );
+}
+
+export function TestEmailForm({ email }: { email: string }) {
+  const t = useTranslations('adminSettings.test');
+  return (
+    <ActionForm action={sendTestMail} schema={testEmailSchema} submitLabel={t('submit')} idPrefix="test">
+      <p>{t('lead', { email })}</p>
+    </ActionForm>
+  );
+}
+
+/**
+ * A checkbox with the form layer's label, error and ARIA wiring. After a refused post it shows what
+ * was sent (an unticked box sends nothing), otherwise what is saved.
+ */
+function CheckboxField({
+  name,
+  label,
+  description,
+  saved,
+}: {
+  name: string;
+  label: string;
+  description?: string;
+  saved: boolean;
+}) {
+  const field = useFormField(name, { description: Boolean(description) });
+  const { state } = useActionForm();
+  const t = useTranslations('form');
+  const checked = state.status === 'error' ? field.echoedValue === 'on' : saved;
+  return (
+    <div className={field.error ? `${formStyles.field} ${formStyles.fieldInvalid}` : formStyles.field}>
+      {field.errorMessage ? (
+        <p id={field.errorId} className={formStyles.error}>
+          <span className="visually-hidden">{t('errorPrefix')} </span>
+          {field.errorMessage}
+        </p>
+      ) : null}
+      <label htmlFor={field.id} className={styles.checkbox}>
+        <input
+          {...field.controlProps}
+          key={String(checked)}
+          type="checkbox"
+          value="on"
+          defaultChecked={checked}
+        />
+        <span>{label}</span>
+      </label>
+      {description ? (
+        <p id={field.descriptionId} className={formStyles.description}>
+          {description}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/**
+ * A write-only secret: the page knows only whether one is stored. Empty keeps it; the "clear" box
+ * (offered only when one is stored) removes it. Never refilled, since the server never sends it back.
+ */
+function SecretField({ name, label, set }: { name: MailSecretField; label: string; set: boolean }) {
+  const field = useFormField(name, { description: true });
+  const t = useTranslations('adminSettings.secret');
+  const tForm = useTranslations('form');
+  return (
+    <div className={field.error ? `${formStyles.field} ${formStyles.fieldInvalid}` : formStyles.field}>
+      <label htmlFor={field.id} className={formStyles.label}>
+        {label}
+      </label>
+      <p id={field.descriptionId} className={formStyles.description}>
+        <strong className={set ? styles.secretSet : undefined}>{set ? t('set') : t('notSet')}</strong>{' '}
+        {set ? t('keepHint') : t('enterHint')}
+      </p>
+      {field.errorMessage ? (
+        <p id={field.errorId} className={formStyles.error}>
+          <span className="visually-hidden">{tForm('errorPrefix')} </span>
+          {field.errorMessage}
+        </p>
+      ) : null}
+      {/* new-password: a password manager must never fill in the admin's own sign-in password here. */}
+      <input
+        {...field.controlProps}
+        type="password"
+        autoComplete="new-password"
+        spellCheck={false}
+        autoCapitalize="none"
+        className={formStyles.input}
+      />
+      {set ? <CheckboxField name={`${name}Clear`} label={t('clear', { label })} saved={false} /> : null}
+    </div>
+  );
+}

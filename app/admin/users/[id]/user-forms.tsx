@@ -1,0 +1,286 @@
+'use client';
+
+import { useTranslations } from 'next-intl';
+import type { ReactNode } from 'react';
+import type { z } from 'zod';
+import { HiddenField, SubmitButton, TextAreaField, TextField } from '@/components/form/fields';
+import { ActionForm } from '@/components/form/form';
+import type { FormState } from '@/lib/web/form-validation';
+import {
+  approveUserAction,
+  deleteUserAction,
+  demoteUserAction,
+  editProfileAction,
+  lockUserAction,
+  promoteUserAction,
+  rejectUserAction,
+  resendVerificationAction,
+  sendPasswordLinkAction,
+  signOutEverywhereAction,
+  unlockUserAction,
+} from './actions';
+import { ConfirmCheckbox } from './confirm-checkbox';
+import {
+  confirmedActionSchema,
+  editProfileSchema,
+  LOCK_REASON_MAX,
+  lockSchema,
+  userActionSchema,
+} from './schema';
+import styles from './user.module.css';
+
+/**
+ * The forms of an account's admin page. Each is a plain POST without JavaScript; each button says
+ * what it does to whom ("Lock alice"), since a screen reader may list the buttons out of context.
+ */
+
+type Target = { userId: string; username: string };
+
+function UserActionForm({
+  action,
+  schema,
+  userId,
+  idPrefix,
+  submitLabel,
+  danger = false,
+  children,
+}: {
+  action: (state: FormState, formData: FormData) => Promise<FormState>;
+  schema: z.ZodType;
+  userId: string;
+  idPrefix: string;
+  submitLabel: string;
+  danger?: boolean;
+  children?: ReactNode;
+}) {
+  return (
+    <ActionForm action={action} schema={schema} idPrefix={idPrefix} className={styles.actionForm}>
+      <HiddenField name="userId" value={userId} />
+      {children}
+      <div>
+        <SubmitButton className={danger ? styles.danger : undefined}>{submitLabel}</SubmitButton>
+      </div>
+    </ActionForm>
+  );
+}
+
+export function ApproveForm({ userId, username }: Target) {
+  const t = useTranslations('adminUser.approval');
+  return (
+    <UserActionForm
+      action={approveUserAction}
+      schema={userActionSchema}
+      userId={userId}
+      idPrefix="approve"
+      submitLabel={t('approve', { username })}
+    />
+  );
+}
+
+export function RejectForm({ userId, username }: Target) {
+  const t = useTranslations('adminUser.approval');
+  return (
+    <UserActionForm
+      action={rejectUserAction}
+      schema={confirmedActionSchema}
+      userId={userId}
+      idPrefix="reject"
+      submitLabel={t('reject', { username })}
+      danger
+    >
+      <ConfirmCheckbox label={t('confirmReject', { username })} />
+    </UserActionForm>
+  );
+}
+
+export function LockForm({ userId, username }: Target) {
+  const t = useTranslations('adminUser.lock');
+  return (
+    <UserActionForm
+      action={lockUserAction}
+      schema={lockSchema}
+      userId={userId}
+      idPrefix="lock"
+      submitLabel={t('submit', { username })}
+      danger
+    >
+      <TextAreaField
+        name="reason"
+        label={t('reason')}
+        description={t('reasonHint', { username, max: LOCK_REASON_MAX })}
+        rows={3}
+        required
+      />
+      <ConfirmCheckbox label={t('confirm', { username })} />
+    </UserActionForm>
+  );
+}
+
+export function UnlockForm({ userId, username }: Target) {
+  const t = useTranslations('adminUser.lock');
+  return (
+    <UserActionForm
+      action={unlockUserAction}
+      schema={userActionSchema}
+      userId={userId}
+      idPrefix="unlock"
+      submitLabel={t('unlock', { username })}
+    />
+  );
+}
+
+export function PromoteForm({ userId, username }: Target) {
+  const t = useTranslations('adminUser.role');
+  return (
+    <UserActionForm
+      action={promoteUserAction}
+      schema={userActionSchema}
+      userId={userId}
+      idPrefix="promote"
+      submitLabel={t('promote', { username })}
+    />
+  );
+}
+
+export function DemoteForm({ userId, username }: Target) {
+  const t = useTranslations('adminUser.role');
+  return (
+    <UserActionForm
+      action={demoteUserAction}
+      schema={confirmedActionSchema}
+      userId={userId}
+      idPrefix="demote"
+      submitLabel={t('demote', { username })}
+      danger
+    >
+      <ConfirmCheckbox label={t('confirmDemote', { username })} />
+    </UserActionForm>
+  );
+}
+
+export function PasswordLinkForm({ userId, username }: Target) {
+  const t = useTranslations('adminUser.password');
+  return (
+    <UserActionForm
+      action={sendPasswordLinkAction}
+      schema={userActionSchema}
+      userId={userId}
+      idPrefix="password-link"
+      submitLabel={t('submit', { username })}
+    />
+  );
+}
+
+export function VerificationForm({ userId, username }: Target) {
+  const t = useTranslations('adminUser.verification');
+  return (
+    <UserActionForm
+      action={resendVerificationAction}
+      schema={userActionSchema}
+      userId={userId}
+      idPrefix="verification"
+      submitLabel={t('submit', { username })}
+    />
+  );
+}
+
+export function SignOutEverywhereForm({ userId, username }: Target) {
+  const t = useTranslations('adminUser.sessions');
+  return (
+    <UserActionForm
+      action={signOutEverywhereAction}
+      schema={confirmedActionSchema}
+      userId={userId}
+      idPrefix="sign-out"
+      submitLabel={t('submit', { username })}
+      danger
+    >
+      <ConfirmCheckbox label={t('confirm', { username })} />
+    </UserActionForm>
+  );
+}
+
+export interface ProfileValues {
+  username: string;
+  fullName: string;
+  phone: string;
+  address: string;
+  city: string;
+  country: string;
+}
+
+export function EditProfileForm({ userId, username, values }: Target & { values: ProfileValues }) {
+  const t = useTranslations('adminUser.profile');
+  return (
+    <UserActionForm
+      action={editProfileAction}
+      schema={editProfileSchema}
+      userId={userId}
+      idPrefix="profile"
+      submitLabel={t('submit', { username })}
+    >
+      {/* autoComplete off: these are someone else's details, not the admin's own. */}
+      <TextField
+        name="username"
+        label={t('username')}
+        autoComplete="off"
+        maxLength={32}
+        defaultValue={values.username}
+        required
+      />
+      <TextField
+        name="fullName"
+        label={t('fullName')}
+        autoComplete="off"
+        maxLength={100}
+        defaultValue={values.fullName}
+        required
+      />
+      <TextField
+        name="phone"
+        label={t('phone')}
+        type="tel"
+        autoComplete="off"
+        maxLength={32}
+        defaultValue={values.phone}
+      />
+      <TextField
+        name="address"
+        label={t('address')}
+        autoComplete="off"
+        maxLength={200}
+        defaultValue={values.address}
+      />
+      <TextField
+        name="city"
+        label={t('city')}
+        autoComplete="off"
+        maxLength={100}
+        defaultValue={values.city}
+      />
+      <TextField
+        name="country"
+        label={t('country')}
+        autoComplete="off"
+        maxLength={100}
+        defaultValue={values.country}
+      />
+    </UserActionForm>
+  );
+}
+
+export function DeleteUserForm({ userId, username }: Target) {
+  const t = useTranslations('adminUser.delete');
+  return (
+    <UserActionForm
+      action={deleteUserAction}
+      schema={confirmedActionSchema}
+      userId={userId}
+      idPrefix="delete"
+      submitLabel={t('submit', { username })}
+      danger
+    >
+      <ConfirmCheckbox label={t('confirm', { username })} />
+    </UserActionForm>
+  );
+}

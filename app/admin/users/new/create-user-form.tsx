@@ -1,0 +1,55 @@
+'use client';
+
+import { useLocale, useTranslations } from 'next-intl';
+import { SelectField, TextField } from '@/components/form/fields';
+import { ActionForm } from '@/components/form/form';
+import { locales } from '@/lib/i18n/config';
+import { createUserAction } from './actions';
+import { createUserSchema } from './schema';
+
+/** No password field, on purpose: the new owner chooses theirs from the mailed link (S47). */
+export function CreateUserForm() {
+  const t = useTranslations('adminUserNew');
+  const languages = useTranslations('languages');
+  const adminLocale = useLocale();
+  return (
+    <ActionForm
+      action={createUserAction}
+      schema={createUserSchema}
+      submitLabel={t('submit')}
+      idPrefix="create-user"
+    >
+      {/* autoComplete off: these are someone else's details, not the admin's own. */}
+      <TextField
+        name="email"
+        label={t('email')}
+        description={t('emailHint')}
+        type="email"
+        autoComplete="off"
+        maxLength={254}
+        required
+      />
+      <TextField
+        name="username"
+        label={t('username')}
+        description={t('usernameHint')}
+        autoComplete="off"
+        maxLength={32}
+        required
+      />
+      <TextField name="fullName" label={t('fullName')} autoComplete="off" maxLength={100} required />
+      <SelectField
+        name="locale"
+        label={t('language')}
+        description={t('languageHint')}
+        options={locales.map((locale) => ({ value: locale, label: languages(locale) }))}
+        defaultValue={adminLocale}
+        required
+      />
+      <TextField name="phone" label={t('phone')} type="tel" autoComplete="off" maxLength={32} />
+      <TextField name="address" label={t('address')} autoComplete="off" maxLength={200} />
+      <TextField name="city" label={t('city')} autoComplete="off" maxLength={100} />
+      <TextField name="country" label={t('country')} autoComplete="off" maxLength={100} />
+    </ActionForm>
+  );
+}
