@@ -253,6 +253,7 @@ function CheckboxField({
  */
 function SecretField({ name, label, set }: { name: MailSecretField; label: string; set: boolean }) {
   const field = useFormField(name, { description: true });
+  const { ref: _syncsValueBack, ...secretProps } = field.controlProps;
   const t = useTranslations('adminSettings.secret');
   const tForm = useTranslations('form');
   return (
@@ -270,9 +271,11 @@ function SecretField({ name, label, set }: { name: MailSecretField; label: strin
           {field.errorMessage}
         </p>
       ) : null}
-      {/* new-password: a password manager must never fill in the admin's own sign-in password here. */}
+      {/* new-password: a password manager must never fill in the admin's own sign-in password here.
+          No react-hook-form ref: it would write the typed secret back into the field remounted after
+          a save (validation reads the form's own FormData, so nothing else needs it). */}
       <input
-        {...field.controlProps}
+        {...secretProps}
         type="password"
         autoComplete="new-password"
         spellCheck={false}

@@ -13,6 +13,7 @@ import {
 } from '@/lib/admin-users';
 import { requireAdmin } from '@/lib/web/session';
 import { PendingQueue, type PendingRow } from './pending-queue';
+import formStyles from '@/components/form/form.module.css';
 import styles from './users.module.css';
 
 export const dynamic = 'force-dynamic';
@@ -126,7 +127,9 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
             </select>
           </p>
           <p>
-            <button type="submit">{t('search.submit')}</button>
+            <button type="submit" className={formStyles.submit}>
+              {t('search.submit')}
+            </button>
           </p>
         </form>
 
