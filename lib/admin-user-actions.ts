@@ -1,15 +1,17 @@
-import { and, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { auditEvents, emailOutbox, users, type User } from '@/db/schema';
-import type { TemplateName } from '@/emails';
-import { isLastActiveAdmin } from './account-deletion';
+import { users, type User } from '@/db/schema';
+import { isLastActiveAdmin, removeAccount } from './account-deletion';
 import { lockUser, MAX_LOCK_REASON_LENGTH } from './account-lock';
 import { accountState } from './account-state';
 import { userLocale } from './admins';
 import { listAudit, recordAudit, type AuditEvent } from './audit';
 import { DAY, MINUTE, type Clock } from './clock';
+import { issueVerificationMail } from './email-verification';
 import type { Locale } from './i18n/config';
-import { enqueueMail, type EnqueueInput } from './mail/outbox';
+import { enqueueRequiredMail } from './mail/outbox';
+import { issueResetMail } from './password-reset';
+import { changeProfile, isUsernameTaken, type ProfileChange, type ProfileValues } from './profile';
 import { cooldown } from './rate-limit';
 import { isUniqueViolation } from './registration';
 import type { RequestContext } from './request-context';
@@ -191,12 +193,7 @@ export async function adminCreateUser(
 async function takenField(db: Db, email: string, username: string) {
   const [byEmail] = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1);
   if (byEmail) return 'email_taken' as const;
-  const [byUsername] = await db
-    .select({ id: users.id })
-    .from(users)
-    .where(eq(sql`lower(${users.username})`, username.toLowerCase()))
-    .limit(1);
-  return byUsername ? ('username_taken' as const) : undefined;
+  return (await isUsernameTaken(db, username)) ? ('username_taken' as const) : undefined;
 }
 
 async function sendSetPasswordMail(tx: Db, user: User, clock: Clock): Promise<void> {
@@ -207,7 +204,7 @@ async function sendSetPasswordMail(tx: Db, user: User, clock: Clock): Promise<vo
     clock,
     voidPrevious: true,
   });
-  await queue(tx, {
+  await enqueueRequiredMail(tx, {
     to: user.email,
     template: 'set-password',
     locale: userLocale(user),
@@ -218,12 +215,6 @@ async function sendSetPasswordMail(tx: Db, user: User, clock: Clock): Promise<vo
     },
     clock,
   });
-}
-
-/** A mail the change cannot go without: refusing it rolls the whole transaction back. */
-async function queue<T extends TemplateName>(tx: Db, input: EnqueueInput<T>): Promise<void> {
-  const result = await enqueueMail(tx, input);
-  if (!result.ok) throw new Error(`${input.template} mail refused: ${result.code}`);
 }
 
 export type AdminMailResult =
@@ -258,26 +249,7 @@ export async function adminSendPasswordReset(
     if (user.passwordHash === null) {
       await sendSetPasswordMail(tx, user, clock);
     } else {
-      const token = await issueToken(tx, {
-        userId: user.id,
-        purpose: 'reset_password',
-        ttlMs: ttlMinutes * MINUTE,
-        clock,
-        withCode: true,
-        voidPrevious: true,
-      });
-      await queue(tx, {
-        to: user.email,
-        template: 'reset-password',
-        locale: userLocale(user),
-        props: {
-          username: user.username,
-          resetUrl: appUrl('/reset-password', { token: token.token }),
-          code: token.code!,
-          expiresInMinutes: ttlMinutes,
-        },
-        clock,
-      });
+      await enqueueRequiredMail(tx, await issueResetMail(tx, user, ttlMinutes, clock));
     }
     await recordAudit(
       tx,
@@ -314,24 +286,7 @@ export async function adminResendVerification(
     if (user.emailVerifiedAt) return { ok: false, code: 'already_verified' };
     const wait = await cooldown(tx, 'resend_verification', user.email, cooldownSeconds, clock);
     if (!wait.ok) return { ok: false, code: 'cooldown', retryAfterSeconds: wait.retryAfterSeconds };
-    const token = await issueToken(tx, {
-      userId: user.id,
-      purpose: 'verify_email',
-      ttlMs: ttlMinutes * MINUTE,
-      clock,
-      voidPrevious: true,
-    });
-    await queue(tx, {
-      to: user.email,
-      template: 'verify-email',
-      locale: userLocale(user),
-      props: {
-        username: user.username,
-        verifyUrl: appUrl('/verify-email', { token: token.token }),
-        expiresInMinutes: ttlMinutes,
-      },
-      clock,
-    });
+    await enqueueRequiredMail(tx, await issueVerificationMail(tx, user, 'verify-email', ttlMinutes, clock));
     await recordAudit(
       tx,
       {
@@ -375,21 +330,9 @@ export async function adminRevokeSessions(
   });
 }
 
-export interface AdminProfileEdit extends AdminTarget {
-  username: string;
-  fullName: string;
-  phone: string;
-  address: string;
-  city: string;
-  country: string;
-}
+export type AdminProfileEdit = AdminTarget & ProfileValues;
 
-const EDITABLE_FIELDS = ['username', 'fullName', 'phone', 'address', 'city', 'country'] as const;
-
-export type AdminEditProfileResult =
-  | { ok: true; changed: (typeof EDITABLE_FIELDS)[number][] }
-  | NotFound
-  | { ok: false; code: 'username_taken' };
+export type AdminEditProfileResult = ProfileChange;
 
 /**
  * Edits the profile fields an admin may correct. Not the email address: that changes only through
@@ -402,55 +345,27 @@ export async function adminEditProfile(
   context: RequestContext,
   clock: Clock,
 ): Promise<AdminEditProfileResult> {
-  const next = Object.fromEntries(EDITABLE_FIELDS.map((field) => [field, input[field].trim()])) as Record<
-    (typeof EDITABLE_FIELDS)[number],
-    string
-  >;
-  try {
-    return await db.transaction(async (tx): Promise<AdminEditProfileResult> => {
-      const user = await lockedRow(tx, input.userId);
-      if (!user) return notFound;
-      const changed = EDITABLE_FIELDS.filter((field) => user[field] !== next[field]);
-      if (changed.length === 0) return { ok: true, changed };
-      if (changed.includes('username')) {
-        const [taken] = await tx
-          .select({ id: users.id })
-          .from(users)
-          .where(and(eq(sql`lower(${users.username})`, next.username.toLowerCase()), ne(users.id, user.id)))
-          .limit(1);
-        if (taken) return { ok: false, code: 'username_taken' };
-      }
-      await tx
-        .update(users)
-        .set({ ...Object.fromEntries(changed.map((field) => [field, next[field]])), updatedAt: clock.now() })
-        .where(eq(users.id, user.id));
-      await recordAudit(
-        tx,
-        {
-          action: 'user.profile_edited',
-          userId: user.id,
-          actorId: input.adminId,
-          meta: { fields: changed },
-          ...context,
-        },
-        clock,
-      );
-      return { ok: true, changed };
-    });
-  } catch (error) {
-    // Another account took the name between the check and the update.
-    if (isUniqueViolation(error)) return { ok: false, code: 'username_taken' };
-    throw error;
-  }
+  return changeProfile(db, input.userId, input, clock, (tx, changed) =>
+    recordAudit(
+      tx,
+      {
+        action: 'user.profile_edited',
+        userId: input.userId,
+        actorId: input.adminId,
+        meta: { fields: changed },
+        ...context,
+      },
+      clock,
+    ),
+  );
 }
 
 export type AdminDeleteUserResult = { ok: true } | NotFound | { ok: false; code: 'self' | 'last_admin' };
 
 /**
- * Deletes an account as deleteAccount does (lib/account-deletion.ts): the owner is told, their own
- * network details leave the audit trail, `user.deleted` keeps the id alone, and the row goes with its
- * sessions (S46) and tokens. An admin may delete another admin, never the last active one. Their own
- * account is refused here: that is /account/delete, which asks for the password (S41).
+ * Deletes an account as its owner's deletion does (removeAccount in lib/account-deletion.ts); an
+ * unconfirmed address is not told. An admin may delete another admin, never the last active one.
+ * Their own account is refused here: that is /account/delete, which asks for the password (S41).
  */
 export async function adminDeleteUser(
   db: Db,
@@ -464,35 +379,7 @@ export async function adminDeleteUser(
     const user = await lockedRow(tx, input.userId);
     if (!user) return notFound;
     if (last) return { ok: false, code: 'last_admin' };
-
-    await tx
-      .delete(emailOutbox)
-      .where(and(eq(emailOutbox.to, user.email), inArray(emailOutbox.status, ['sent', 'failed'])));
-    // An address nobody confirmed may not be the account's owner's: they are not written to.
-    if (user.emailVerifiedAt) {
-      await queue(tx, {
-        to: user.email,
-        template: 'account-deleted',
-        locale: userLocale(user),
-        props: { username: user.username },
-        clock,
-      });
-    }
-    await tx
-      .update(auditEvents)
-      .set({ ip: null, userAgent: null })
-      .where(
-        or(
-          eq(auditEvents.actorId, user.id),
-          and(eq(auditEvents.userId, user.id), isNull(auditEvents.actorId)),
-        ),
-      );
-    await recordAudit(
-      tx,
-      { action: 'user.deleted', userId: user.id, actorId: input.adminId, meta: { by: 'admin' }, ...context },
-      clock,
-    );
-    await tx.delete(users).where(eq(users.id, user.id));
+    await removeAccount(tx, user, { by: 'admin', adminId: input.adminId, context }, clock);
     return { ok: true };
   });
 }

@@ -4,7 +4,7 @@ import { tokens, users, type User } from '@/db/schema';
 import { isBootstrapAdmin, listActiveAdmins, userLocale } from './admins';
 import { recordAudit } from './audit';
 import { MINUTE, type Clock } from './clock';
-import { enqueueMail } from './mail/outbox';
+import { enqueueMail, type EnqueueInput } from './mail/outbox';
 import { cooldown, hitAll, limits } from './rate-limit';
 import type { RequestContext } from './request-context';
 import { getSetting } from './settings';
@@ -145,25 +145,40 @@ export async function resendVerification(
   if (!user || user.emailVerifiedAt) return { ok: true };
   const ttlMinutes = await getSetting(db, 'verify_email_ttl_minutes');
   await db.transaction(async (tx) => {
-    const token = await issueToken(tx, {
-      userId: user.id,
-      purpose: 'verify_email',
-      ttlMs: ttlMinutes * MINUTE,
-      clock,
-      voidPrevious: true,
-    });
-    await enqueueMail(tx, {
-      to: user.email,
-      template: 'verify-email-resend',
-      locale: userLocale(user),
-      props: {
-        username: user.username,
-        verifyUrl: appUrl('/verify-email', { token: token.token }),
-        expiresInMinutes: ttlMinutes,
-      },
-      clock,
-    });
+    await enqueueMail(tx, await issueVerificationMail(tx, user, 'verify-email-resend', ttlMinutes, clock));
     await recordAudit(tx, { action: 'verification.resent', userId: user.id, ...context }, clock);
   });
   return { ok: true };
+}
+
+/**
+ * Issues a new confirmation link for the account, voiding earlier ones, and returns the mail that
+ * carries it, for the caller to queue in the same transaction: `verify-email-resend` says the person
+ * asked for it, `verify-email` does not.
+ */
+export async function issueVerificationMail<T extends 'verify-email' | 'verify-email-resend'>(
+  tx: Db,
+  user: User,
+  template: T,
+  ttlMinutes: number,
+  clock: Clock,
+): Promise<EnqueueInput<T>> {
+  const token = await issueToken(tx, {
+    userId: user.id,
+    purpose: 'verify_email',
+    ttlMs: ttlMinutes * MINUTE,
+    clock,
+    voidPrevious: true,
+  });
+  return {
+    to: user.email,
+    template,
+    locale: userLocale(user),
+    props: {
+      username: user.username,
+      verifyUrl: appUrl('/verify-email', { token: token.token }),
+      expiresInMinutes: ttlMinutes,
+    },
+    clock,
+  };
 }

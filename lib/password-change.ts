@@ -4,7 +4,7 @@ import { sessions, users } from '@/db/schema';
 import { userLocale } from './admins';
 import { recordAudit } from './audit';
 import type { Clock } from './clock';
-import { enqueueMail } from './mail/outbox';
+import { enqueueRequiredMail } from './mail/outbox';
 import { hashPassword, normalizePassword } from './password';
 import { checkPasswordPolicy } from './password-policy';
 import { verifyCurrentPassword } from './reauth';
@@ -94,15 +94,14 @@ export async function changePassword(
     const sessionId = await rotateSession(txDb, current.id, context, clock);
     if (!sessionId) throw new Error('the locked session could not be rotated');
 
-    const mail = await enqueueMail(txDb, {
+    // S38 makes the notice part of the change: no mail, no change.
+    await enqueueRequiredMail(txDb, {
       to: user.email,
       template: 'password-changed',
       locale: userLocale(user),
       props: { username: user.username, forgotPasswordUrl: appUrl('/forgot-password') },
       clock,
     });
-    // S38 makes the notice part of the change: no mail, no change.
-    if (!mail.ok) throw new Error(`password-changed mail refused: ${mail.code}`);
 
     await recordAudit(
       txDb,

@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { users } from '@/db/schema';
+import { users, type User } from '@/db/schema';
 import { userLocale } from './admins';
 import { recordAudit } from './audit';
 import { MINUTE, type Clock } from './clock';
-import { enqueueMail } from './mail/outbox';
+import { enqueueMail, type EnqueueInput } from './mail/outbox';
 import { hit, hitAll, limits } from './rate-limit';
 import type { RequestContext } from './request-context';
 import {
@@ -14,8 +14,7 @@ import {
   type SetPasswordResult,
 } from './set-password';
 import { getSetting } from './settings';
-import { consumeCode } from './tokens';
-import { issueToken } from './tokens';
+import { consumeCode, issueToken } from './tokens';
 import { appUrl } from './urls';
 import type { PasswordProblem } from './validation/password';
 
@@ -63,29 +62,42 @@ async function sendResetMail(db: Db, email: string, context: RequestContext, clo
   if (!user || !user.emailVerifiedAt || user.rejectedAt) return;
   const ttlMinutes = await getSetting(db, 'reset_password_ttl_minutes');
   await db.transaction(async (tx) => {
-    // The newest request wins (S32): earlier links and codes stop working.
-    const token = await issueToken(tx, {
-      userId: user.id,
-      purpose: 'reset_password',
-      ttlMs: ttlMinutes * MINUTE,
-      clock,
-      withCode: true,
-      voidPrevious: true,
-    });
-    await enqueueMail(tx, {
-      to: user.email,
-      template: 'reset-password',
-      locale: userLocale(user),
-      props: {
-        username: user.username,
-        resetUrl: appUrl('/reset-password', { token: token.token }),
-        code: token.code!,
-        expiresInMinutes: ttlMinutes,
-      },
-      clock,
-    });
+    await enqueueMail(tx, await issueResetMail(tx, user, ttlMinutes, clock));
     await recordAudit(tx, { action: 'password.reset_requested', userId: user.id, ...context }, clock);
   });
+}
+
+/**
+ * Issues a new reset link and code for the account and returns the `reset-password` mail that carries
+ * them, for the caller to queue in the same transaction. The newest request wins (S32): earlier links
+ * and codes stop working.
+ */
+export async function issueResetMail(
+  tx: Db,
+  user: User,
+  ttlMinutes: number,
+  clock: Clock,
+): Promise<EnqueueInput<'reset-password'>> {
+  const token = await issueToken(tx, {
+    userId: user.id,
+    purpose: 'reset_password',
+    ttlMs: ttlMinutes * MINUTE,
+    clock,
+    withCode: true,
+    voidPrevious: true,
+  });
+  return {
+    to: user.email,
+    template: 'reset-password',
+    locale: userLocale(user),
+    props: {
+      username: user.username,
+      resetUrl: appUrl('/reset-password', { token: token.token }),
+      code: token.code!,
+      expiresInMinutes: ttlMinutes,
+    },
+    clock,
+  };
 }
 
 /** Completes a reset from the emailed link: new password, every session ended (S37), owner told (S38). */

@@ -1,7 +1,6 @@
-import Link from 'next/link';
 import { getTranslations } from 'next-intl/server';
 import type { ReactNode } from 'react';
-import styles from './account.module.css';
+import { SectionNav } from '@/components/section-nav';
 
 const sections = [
   ['/account', 'overview'],
@@ -18,15 +17,7 @@ export default async function AccountLayout({ children }: { children: ReactNode 
   const t = await getTranslations('accountNav');
   return (
     <>
-      <nav aria-label={t('label')} className={styles.nav}>
-        <ul>
-          {sections.map(([href, key]) => (
-            <li key={href}>
-              <Link href={href}>{t(key)}</Link>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <SectionNav label={t('label')} links={sections.map(([href, key]) => ({ href, text: t(key) }))} />
       {children}
     </>
   );

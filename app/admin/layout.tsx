@@ -1,6 +1,6 @@
-import Link from 'next/link';
 import { getTranslations } from 'next-intl/server';
 import type { ReactNode } from 'react';
+import { SectionNav } from '@/components/section-nav';
 import { getDb } from '@/db/client';
 import { resolveMailConfig } from '@/lib/mail/config';
 import { SecretDecryptionError } from '@/lib/secrets';
@@ -35,15 +35,10 @@ export default async function AdminLayout({ children }: { children: ReactNode })
   return (
     <>
       {admin ? (
-        <nav aria-label={t('navigation')} className={styles.nav}>
-          <ul>
-            {sections.map(([href, key]) => (
-              <li key={href}>
-                <Link href={href}>{t(`sections.${key}`)}</Link>
-              </li>
-            ))}
-          </ul>
-        </nav>
+        <SectionNav
+          label={t('navigation')}
+          links={sections.map(([href, key]) => ({ href, text: t(`sections.${key}`) }))}
+        />
       ) : null}
       {mail?.transport === 'unreadable' ? (
         <div role="alert" className={styles.alert}>

@@ -2,7 +2,7 @@
 
 import { useTranslations } from 'next-intl';
 import type { HTMLAttributes, HTMLInputAutoCompleteAttribute, ReactNode } from 'react';
-import { useFormField, type FormField } from './form';
+import { useActionForm, useFormField, type FormField } from './form';
 import styles from './form.module.css';
 import { PasswordStrength } from './password-strength';
 
@@ -16,8 +16,26 @@ type CommonProps = {
   required?: boolean;
 };
 
-/** Label, description and error above the control, in the order a screen reader should meet them. */
-function FieldFrame({
+function fieldClassName(field: FormField) {
+  return field.error ? `${styles.field} ${styles.fieldInvalid}` : styles.field;
+}
+
+function FieldErrorText({ field }: { field: FormField }) {
+  const t = useTranslations('form');
+  return field.errorMessage ? (
+    <p id={field.errorId} className={styles.error}>
+      <span className="visually-hidden">{t('errorPrefix')} </span>
+      {field.errorMessage}
+    </p>
+  ) : null;
+}
+
+/**
+ * Label, description and error above the control, in the order a screen reader should meet them.
+ * Exported for a control the form layer has no field for; pass the control as children, spreading
+ * `field.controlProps` on it.
+ */
+export function FieldFrame({
   field,
   label,
   description,
@@ -25,12 +43,11 @@ function FieldFrame({
 }: {
   field: FormField;
   label: string;
-  description?: string;
+  description?: ReactNode;
   children: ReactNode;
 }) {
-  const t = useTranslations('form');
   return (
-    <div className={field.error ? `${styles.field} ${styles.fieldInvalid}` : styles.field}>
+    <div className={fieldClassName(field)}>
       <label htmlFor={field.id} className={styles.label}>
         {label}
       </label>
@@ -39,12 +56,7 @@ function FieldFrame({
           {description}
         </p>
       ) : null}
-      {field.errorMessage ? (
-        <p id={field.errorId} className={styles.error}>
-          <span className="visually-hidden">{t('errorPrefix')} </span>
-          {field.errorMessage}
-        </p>
-      ) : null}
+      <FieldErrorText field={field} />
       {children}
     </div>
   );
@@ -190,6 +202,49 @@ export function SelectField({
         ))}
       </select>
     </FieldFrame>
+  );
+}
+
+type CheckboxFieldProps = CommonProps & {
+  /** Ticked when the form first shows: what is saved, if anything. */
+  defaultChecked?: boolean;
+};
+
+/**
+ * A box sent as "on" when ticked; an unticked box sends nothing at all. After a refused post it
+ * shows what was sent, otherwise `defaultChecked`, which follows the saved value after a save.
+ */
+export function CheckboxField({
+  name,
+  label,
+  description,
+  required,
+  defaultChecked = false,
+}: CheckboxFieldProps) {
+  const field = useFormField(name, { description: Boolean(description) });
+  const { state } = useActionForm();
+  const checked = state.status === 'error' ? field.echoedValue === 'on' : defaultChecked;
+  return (
+    <div className={fieldClassName(field)}>
+      <FieldErrorText field={field} />
+      <label htmlFor={field.id} className={styles.checkbox}>
+        <input
+          {...field.controlProps}
+          // A new default needs a new box: React leaves a mounted box as the reader left it.
+          key={String(checked)}
+          type="checkbox"
+          value="on"
+          aria-required={required || undefined}
+          defaultChecked={checked}
+        />
+        <span>{label}</span>
+      </label>
+      {description ? (
+        <p id={field.descriptionId} className={styles.description}>
+          {description}
+        </p>
+      ) : null}
+    </div>
   );
 }
 

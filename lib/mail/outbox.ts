@@ -67,6 +67,18 @@ export async function enqueueMail<T extends TemplateName>(
   return { ok: true, id: row!.id };
 }
 
+/**
+ * Queues a mail the change cannot go without: a refusal throws, so the caller's transaction rolls
+ * back with it rather than committing a change its owner is never told about.
+ */
+export async function enqueueRequiredMail<T extends TemplateName>(
+  db: Db,
+  input: EnqueueInput<T>,
+): Promise<void> {
+  const result = await enqueueMail(db, input);
+  if (!result.ok) throw new Error(`${input.template} mail refused: ${result.code}`);
+}
+
 export interface DrainOptions {
   transport: MailTransport;
   from: MailFrom;

@@ -1,9 +1,8 @@
 'use client';
 
 import { useTranslations } from 'next-intl';
-import { PasswordField } from '@/components/form/fields';
-import { ActionForm, useFormField } from '@/components/form/form';
-import formStyles from '@/components/form/form.module.css';
+import { CheckboxField, PasswordField } from '@/components/form/fields';
+import { ActionForm } from '@/components/form/form';
 import { deleteAccountAction } from './actions';
 import { deleteAccountSchema } from './schema';
 
@@ -24,33 +23,7 @@ export function DeleteAccountForm({ username }: { username: string }) {
         autoComplete="current-password"
         required
       />
-      <ConfirmCheckbox label={t('confirm')} />
+      <CheckboxField name="confirm" label={t('confirm')} required />
     </ActionForm>
-  );
-}
-
-/** The form layer has no checkbox field yet: this one gets the same label, error and ARIA wiring. */
-function ConfirmCheckbox({ label }: { label: string }) {
-  const field = useFormField('confirm');
-  const t = useTranslations('form');
-  return (
-    <div className={field.error ? `${formStyles.field} ${formStyles.fieldInvalid}` : formStyles.field}>
-      {field.errorMessage ? (
-        <p id={field.errorId} className={formStyles.error}>
-          <span className="visually-hidden">{t('errorPrefix')} </span>
-          {field.errorMessage}
-        </p>
-      ) : null}
-      <label htmlFor={field.id}>
-        <input
-          {...field.controlProps}
-          type="checkbox"
-          value="on"
-          aria-required
-          defaultChecked={field.echoedValue === 'on'}
-        />{' '}
-        {label}
-      </label>
-    </div>
   );
 }

@@ -1,9 +1,8 @@
 'use client';
 
 import { useTranslations } from 'next-intl';
-import { SelectField } from '@/components/form/fields';
-import { ActionForm, useActionForm, useFormField } from '@/components/form/form';
-import formStyles from '@/components/form/form.module.css';
+import { CheckboxField, SelectField } from '@/components/form/fields';
+import { ActionForm } from '@/components/form/form';
 import { locales } from '@/lib/i18n/config';
 import { themes } from '@/lib/theme';
 import { settingsSchema } from '@/lib/validation/profile';
@@ -25,10 +24,11 @@ export function SettingsForm({ values, timeZones }: { values: SettingsValues; ti
       submitLabel={t('settingsPage.submit')}
       idPrefix="settings"
     >
-      <NotificationsCheckbox
+      <CheckboxField
+        name="emailNotifications"
         label={t('settingsPage.emailNotifications')}
         description={t('settingsPage.emailNotificationsHint')}
-        saved={values.emailNotifications}
+        defaultChecked={values.emailNotifications}
       />
       <SelectField
         name="theme"
@@ -51,45 +51,5 @@ export function SettingsForm({ values, timeZones }: { values: SettingsValues; ti
         defaultValue={values.timezone}
       />
     </ActionForm>
-  );
-}
-
-/** The form layer has no checkbox field yet: this one gets the same label, error and ARIA wiring. */
-function NotificationsCheckbox({
-  label,
-  description,
-  saved,
-}: {
-  label: string;
-  description: string;
-  saved: boolean;
-}) {
-  const field = useFormField('emailNotifications', { description: true });
-  const { state } = useActionForm();
-  const t = useTranslations('form');
-  // After a refused post the box shows what was sent (an unticked box sends nothing), else what is saved.
-  const checked = state.status === 'error' ? field.echoedValue === 'on' : saved;
-  return (
-    <div className={field.error ? `${formStyles.field} ${formStyles.fieldInvalid}` : formStyles.field}>
-      {field.errorMessage ? (
-        <p id={field.errorId} className={formStyles.error}>
-          <span className="visually-hidden">{t('errorPrefix')} </span>
-          {field.errorMessage}
-        </p>
-      ) : null}
-      <label htmlFor={field.id}>
-        <input
-          {...field.controlProps}
-          key={String(checked)}
-          type="checkbox"
-          value="on"
-          defaultChecked={checked}
-        />{' '}
-        {label}
-      </label>
-      <p id={field.descriptionId} className={formStyles.description}>
-        {description}
-      </p>
-    </div>
   );
 }

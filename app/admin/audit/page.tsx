@@ -1,9 +1,11 @@
 import Link from 'next/link';
 import { getFormatter, getTranslations } from 'next-intl/server';
+import { DataTable } from '@/components/admin/data-table';
 import { getDb } from '@/db/client';
 import { searchAudit, type AuditFilterForm, type AuditPerson } from '@/lib/admin-audit';
 import { AUDIT_ACTIONS } from '@/lib/audit';
 import { requireAdmin } from '@/lib/web/session';
+import adminStyles from '../admin.module.css';
 import styles from './audit.module.css';
 
 export const dynamic = 'force-dynamic';
@@ -17,6 +19,7 @@ type Params = Record<string, string | string[] | undefined>;
 type Translate = Awaited<ReturnType<typeof getTranslations<'adminAudit'>>>;
 
 const FIELDS = ['actor', 'user', 'action', 'from', 'to'] as const;
+const COLUMNS = ['at', 'action', 'actor', 'user', 'ip', 'details'] as const;
 
 /** An action's label; one missing from the catalogue shows as its name rather than failing. */
 function actionLabel(t: Translate, action: string): string {
@@ -77,8 +80,8 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
       <p>{t('lead')}</p>
 
       <form method="get" action="/admin/audit" className={styles.filters}>
-        <fieldset className={styles.fieldset}>
-          <legend className={styles.legend}>{t('filters.legend')}</legend>
+        <fieldset className={adminStyles.fieldset}>
+          <legend className={adminStyles.legend}>{t('filters.legend')}</legend>
           <div className={styles.grid}>
             <div className={styles.field}>
               <label htmlFor="audit-actor">{t('filters.actor')}</label>
@@ -191,53 +194,42 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
       {search.events.length === 0 ? (
         <p>{problemFields.length > 0 ? t('noResultsProblems') : t('noResults')}</p>
       ) : (
-        <div className={styles.scroll}>
-          <table className={styles.table}>
-            <caption className="visually-hidden">{t('caption')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('columns.at')}</th>
-                <th scope="col">{t('columns.action')}</th>
-                <th scope="col">{t('columns.actor')}</th>
-                <th scope="col">{t('columns.user')}</th>
-                <th scope="col">{t('columns.ip')}</th>
-                <th scope="col">{t('columns.details')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {search.events.map((event) => (
-                <tr key={event.id}>
-                  <td>
-                    <time dateTime={event.at.toISOString()}>
-                      {format.dateTime(event.at, {
-                        dateStyle: 'medium',
-                        timeStyle: 'medium',
-                        timeZone: user.timezone,
-                      })}
-                    </time>
-                  </td>
-                  <td>
-                    {actionLabel(t, event.action)}
-                    <code className={styles.muted}>{event.action}</code>
-                  </td>
-                  <td>{person(event.actorId)}</td>
-                  <td>{person(event.userId)}</td>
-                  <td>{event.ip ?? '—'}</td>
-                  <td>
-                    {Object.keys(event.meta).length > 0 ? (
-                      <code className={styles.meta}>{JSON.stringify(event.meta)}</code>
-                    ) : (
-                      '—'
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption={t('caption')}
+          columns={COLUMNS.map((column) => t(`columns.${column}`))}
+          className={styles.list}
+        >
+          {search.events.map((event) => (
+            <tr key={event.id}>
+              <td>
+                <time dateTime={event.at.toISOString()}>
+                  {format.dateTime(event.at, {
+                    dateStyle: 'medium',
+                    timeStyle: 'medium',
+                    timeZone: user.timezone,
+                  })}
+                </time>
+              </td>
+              <td>
+                {actionLabel(t, event.action)}
+                <code className={styles.muted}>{event.action}</code>
+              </td>
+              <td>{person(event.actorId)}</td>
+              <td>{person(event.userId)}</td>
+              <td>{event.ip ?? '—'}</td>
+              <td>
+                {Object.keys(event.meta).length > 0 ? (
+                  <code className={styles.meta}>{JSON.stringify(event.meta)}</code>
+                ) : (
+                  '—'
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {search.paged || search.nextBefore !== null ? (
-        <nav aria-label={t('pagination')} className={styles.pagination}>
+        <nav aria-label={t('pagination')} className={adminStyles.pagination}>
           {search.paged ? <Link href={pageHref(form)}>{t('newest')}</Link> : null}
           {search.nextBefore !== null ? (
             <Link href={pageHref(form, search.nextBefore)} rel="next">

@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { getFormatter, getTranslations } from 'next-intl/server';
+import { DataTable } from '@/components/admin/data-table';
 import { getDb } from '@/db/client';
 import {
   countOutboxByStatus,
@@ -10,6 +11,7 @@ import {
   type OutboxStatus,
 } from '@/lib/admin-mail';
 import { requireAdmin } from '@/lib/web/session';
+import adminStyles from '../admin.module.css';
 import styles from './mail.module.css';
 import { RequeueForm } from './requeue-form';
 
@@ -21,6 +23,19 @@ export async function generateMetadata() {
 }
 
 type Params = Record<string, string | string[] | undefined>;
+
+const COLUMNS = [
+  'created',
+  'to',
+  'template',
+  'subject',
+  'status',
+  'attempts',
+  'nextAttempt',
+  'sentAt',
+  'lastError',
+  'actions',
+] as const;
 
 function href(status: OutboxStatus | undefined, page = 1): string {
   const query = new URLSearchParams();
@@ -55,7 +70,7 @@ export default async function AdminMailPage({ searchParams }: { searchParams: Pr
     <>
       <h1>{t('title')}</h1>
       <div role="status">
-        {params.requeued === '1' ? <p className={styles.success}>{t('requeued')}</p> : null}
+        {params.requeued === '1' ? <p className={adminStyles.status}>{t('requeued')}</p> : null}
       </div>
       <p>{t('lead')}</p>
 
@@ -101,63 +116,48 @@ export default async function AdminMailPage({ searchParams }: { searchParams: Pr
       ) : (
         <>
           <p>{t('showing', { page: list.page, pageCount: list.pageCount, total: list.total })}</p>
-          <div className={styles.scroll}>
-            <table className={styles.table}>
-              <caption className="visually-hidden">{t('caption')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('columns.created')}</th>
-                  <th scope="col">{t('columns.to')}</th>
-                  <th scope="col">{t('columns.template')}</th>
-                  <th scope="col">{t('columns.subject')}</th>
-                  <th scope="col">{t('columns.status')}</th>
-                  <th scope="col">{t('columns.attempts')}</th>
-                  <th scope="col">{t('columns.nextAttempt')}</th>
-                  <th scope="col">{t('columns.sentAt')}</th>
-                  <th scope="col">{t('columns.lastError')}</th>
-                  <th scope="col">{t('columns.actions')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.rows.map((row) => (
-                  <tr key={row.id}>
-                    <td>{when(row.createdAt)}</td>
-                    <td>{row.to}</td>
-                    <td>
-                      <code>{row.template}</code>
-                    </td>
-                    <td>
-                      {row.subject}
-                      {row.containsSecret ? (
-                        <p className={styles.note}>{t('secretBody')}</p>
-                      ) : row.text ? (
-                        <details className={styles.body}>
-                          <summary>{t('showText')}</summary>
-                          <pre>{row.text}</pre>
-                        </details>
-                      ) : null}
-                    </td>
-                    <td>
-                      <span className={styles[row.status]}>{t(`statuses.${row.status}`)}</span>
-                    </td>
-                    <td>{row.attempts}</td>
-                    <td>{row.status === 'queued' ? when(row.nextAttemptAt) : '—'}</td>
-                    <td>{when(row.sentAt)}</td>
-                    <td className={styles.error}>{row.lastError ?? '—'}</td>
-                    <td>
-                      {row.status === 'failed' ? (
-                        <RequeueForm id={row.id} to={row.to} status={query.status ?? ''} page={list.page} />
-                      ) : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption={t('caption')}
+            columns={COLUMNS.map((column) => t(`columns.${column}`))}
+            className={styles.list}
+          >
+            {list.rows.map((row) => (
+              <tr key={row.id}>
+                <td>{when(row.createdAt)}</td>
+                <td>{row.to}</td>
+                <td>
+                  <code>{row.template}</code>
+                </td>
+                <td>
+                  {row.subject}
+                  {row.containsSecret ? (
+                    <p className={styles.note}>{t('secretBody')}</p>
+                  ) : row.text ? (
+                    <details className={styles.body}>
+                      <summary>{t('showText')}</summary>
+                      <pre>{row.text}</pre>
+                    </details>
+                  ) : null}
+                </td>
+                <td>
+                  <span className={styles[row.status]}>{t(`statuses.${row.status}`)}</span>
+                </td>
+                <td>{row.attempts}</td>
+                <td>{row.status === 'queued' ? when(row.nextAttemptAt) : '—'}</td>
+                <td>{when(row.sentAt)}</td>
+                <td className={styles.error}>{row.lastError ?? '—'}</td>
+                <td>
+                  {row.status === 'failed' ? (
+                    <RequeueForm id={row.id} to={row.to} status={query.status ?? ''} page={list.page} />
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         </>
       )}
       {list.pageCount > 1 ? (
-        <nav aria-label={t('pagination')} className={styles.pagination}>
+        <nav aria-label={t('pagination')} className={adminStyles.pagination}>
           {list.page > 1 ? (
             <Link href={href(query.status, Math.min(list.page - 1, list.pageCount))} rel="prev">
               {t('previous')}

@@ -2,8 +2,8 @@
 
 import { useTranslations } from 'next-intl';
 import { useMemo } from 'react';
-import { SelectField, TextField } from '@/components/form/fields';
-import { ActionForm, useActionForm, useFormField } from '@/components/form/form';
+import { CheckboxField, FieldFrame, SelectField, TextField } from '@/components/form/fields';
+import { ActionForm, useFormField } from '@/components/form/form';
 import formStyles from '@/components/form/form.module.css';
 import {
   generalSettingsSchema,
@@ -15,6 +15,7 @@ import {
   type MailSecretField,
   type StoredSecrets,
 } from '@/lib/validation/admin-settings';
+import adminStyles from '../admin.module.css';
 import { saveGeneral, saveMail, sendTestMail } from './actions';
 import styles from './settings.module.css';
 
@@ -39,33 +40,33 @@ export function GeneralSettingsForm({ values }: { values: GeneralSettingsInput }
       submitLabel={t('submit')}
       idPrefix="general"
     >
-      <fieldset className={styles.fieldset}>
-        <legend className={styles.legend}>{t('approvalLegend')}</legend>
+      <fieldset className={adminStyles.fieldset}>
+        <legend className={adminStyles.legend}>{t('approvalLegend')}</legend>
         <CheckboxField
           name="requireApproval"
           label={t('requireApproval')}
           description={t('requireApprovalHint')}
-          saved={values.requireApproval}
+          defaultChecked={values.requireApproval}
         />
       </fieldset>
-      <fieldset className={styles.fieldset}>
-        <legend className={styles.legend}>{t('passwordsLegend')}</legend>
+      <fieldset className={adminStyles.fieldset}>
+        <legend className={adminStyles.legend}>{t('passwordsLegend')}</legend>
         {number('passwordMinLength', t('passwordMinLength'), t('passwordMinLengthHint'))}
       </fieldset>
-      <fieldset className={styles.fieldset}>
-        <legend className={styles.legend}>{t('lifetimesLegend')}</legend>
+      <fieldset className={adminStyles.fieldset}>
+        <legend className={adminStyles.legend}>{t('lifetimesLegend')}</legend>
         {number('verifyEmailTtlMinutes', t('verifyEmailTtlMinutes'), t('verifyEmailTtlMinutesHint'))}
         {number('resetPasswordTtlMinutes', t('resetPasswordTtlMinutes'), t('resetPasswordTtlMinutesHint'))}
         {number('changeEmailTtlMinutes', t('changeEmailTtlMinutes'), t('changeEmailTtlMinutesHint'))}
         {number('resendCooldownSeconds', t('resendCooldownSeconds'), t('resendCooldownSecondsHint'))}
       </fieldset>
-      <fieldset className={styles.fieldset}>
-        <legend className={styles.legend}>{t('emailChangeLegend')}</legend>
+      <fieldset className={adminStyles.fieldset}>
+        <legend className={adminStyles.legend}>{t('emailChangeLegend')}</legend>
         <CheckboxField
           name="lockOnUnconfirmedEmailChange"
           label={t('lockOnUnconfirmedEmailChange')}
           description={t('lockOnUnconfirmedEmailChangeHint')}
-          saved={values.lockOnUnconfirmedEmailChange}
+          defaultChecked={values.lockOnUnconfirmedEmailChange}
         />
       </fieldset>
     </ActionForm>
@@ -107,8 +108,8 @@ export function MailSettingsForm({
   );
   return (
     <ActionForm action={saveMail} schema={schema} submitLabel={t('submit')} idPrefix="mail">
-      <fieldset className={styles.fieldset}>
-        <legend className={styles.legend}>{t('transportLegend')}</legend>
+      <fieldset className={adminStyles.fieldset}>
+        <legend className={adminStyles.legend}>{t('transportLegend')}</legend>
         <SelectField
           name="transport"
           label={t('transport')}
@@ -117,8 +118,8 @@ export function MailSettingsForm({
           defaultValue={values.transport}
         />
       </fieldset>
-      <fieldset className={styles.fieldset}>
-        <legend className={styles.legend}>{t('senderLegend')}</legend>
+      <fieldset className={adminStyles.fieldset}>
+        <legend className={adminStyles.legend}>{t('senderLegend')}</legend>
         <TextField
           name="fromName"
           label={t('fromName')}
@@ -137,8 +138,8 @@ export function MailSettingsForm({
           defaultValue={values.fromAddress}
         />
       </fieldset>
-      <fieldset className={styles.fieldset}>
-        <legend className={styles.legend}>{t('smtpLegend')}</legend>
+      <fieldset className={adminStyles.fieldset}>
+        <legend className={adminStyles.legend}>{t('smtpLegend')}</legend>
         <TextField
           name="smtpHost"
           label={t('smtpHost')}
@@ -171,8 +172,8 @@ export function MailSettingsForm({
         />
         {secret('smtpPassword', t('smtpPassword'))}
       </fieldset>
-      <fieldset className={styles.fieldset}>
-        <legend className={styles.legend}>{t('oauthLegend')}</legend>
+      <fieldset className={adminStyles.fieldset}>
+        <legend className={adminStyles.legend}>{t('oauthLegend')}</legend>
         <p className={formStyles.description}>{t('oauthLead')}</p>
         <TextField
           name="oauthClientId"
@@ -184,8 +185,8 @@ export function MailSettingsForm({
         {secret('oauthClientSecret', t('oauthClientSecret'))}
         {secret('oauthRefreshToken', t('oauthRefreshToken'))}
       </fieldset>
-      <fieldset className={styles.fieldset}>
-        <legend className={styles.legend}>{t('resendLegend')}</legend>
+      <fieldset className={adminStyles.fieldset}>
+        <legend className={adminStyles.legend}>{t('resendLegend')}</legend>
         {secret('resendApiKey', t('resendApiKey'))}
       </fieldset>
     </ActionForm>
@@ -202,52 +203,6 @@ export function TestEmailForm({ email }: { email: string }) {
 }
 
 /**
- * A checkbox with the form layer's label, error and ARIA wiring. After a refused post it shows what
- * was sent (an unticked box sends nothing), otherwise what is saved.
- */
-function CheckboxField({
-  name,
-  label,
-  description,
-  saved,
-}: {
-  name: string;
-  label: string;
-  description?: string;
-  saved: boolean;
-}) {
-  const field = useFormField(name, { description: Boolean(description) });
-  const { state } = useActionForm();
-  const t = useTranslations('form');
-  const checked = state.status === 'error' ? field.echoedValue === 'on' : saved;
-  return (
-    <div className={field.error ? `${formStyles.field} ${formStyles.fieldInvalid}` : formStyles.field}>
-      {field.errorMessage ? (
-        <p id={field.errorId} className={formStyles.error}>
-          <span className="visually-hidden">{t('errorPrefix')} </span>
-          {field.errorMessage}
-        </p>
-      ) : null}
-      <label htmlFor={field.id} className={styles.checkbox}>
-        <input
-          {...field.controlProps}
-          key={String(checked)}
-          type="checkbox"
-          value="on"
-          defaultChecked={checked}
-        />
-        <span>{label}</span>
-      </label>
-      {description ? (
-        <p id={field.descriptionId} className={formStyles.description}>
-          {description}
-        </p>
-      ) : null}
-    </div>
-  );
-}
-
-/**
  * A write-only secret: the page knows only whether one is stored. Empty keeps it; the "clear" box
  * (offered only when one is stored) removes it. Never refilled, since the server never sends it back.
  */
@@ -255,22 +210,14 @@ function SecretField({ name, label, set }: { name: MailSecretField; label: strin
   const field = useFormField(name, { description: true });
   const { ref: _syncsValueBack, ...secretProps } = field.controlProps;
   const t = useTranslations('adminSettings.secret');
-  const tForm = useTranslations('form');
+  const status = (
+    <>
+      <strong className={set ? styles.secretSet : undefined}>{set ? t('set') : t('notSet')}</strong>{' '}
+      {set ? t('keepHint') : t('enterHint')}
+    </>
+  );
   return (
-    <div className={field.error ? `${formStyles.field} ${formStyles.fieldInvalid}` : formStyles.field}>
-      <label htmlFor={field.id} className={formStyles.label}>
-        {label}
-      </label>
-      <p id={field.descriptionId} className={formStyles.description}>
-        <strong className={set ? styles.secretSet : undefined}>{set ? t('set') : t('notSet')}</strong>{' '}
-        {set ? t('keepHint') : t('enterHint')}
-      </p>
-      {field.errorMessage ? (
-        <p id={field.errorId} className={formStyles.error}>
-          <span className="visually-hidden">{tForm('errorPrefix')} </span>
-          {field.errorMessage}
-        </p>
-      ) : null}
+    <FieldFrame field={field} label={label} description={status}>
       {/* new-password: a password manager must never fill in the admin's own sign-in password here.
           No react-hook-form ref: it would write the typed secret back into the field remounted after
           a save (validation reads the form's own FormData, so nothing else needs it). */}
@@ -282,7 +229,7 @@ function SecretField({ name, label, set }: { name: MailSecretField; label: strin
         autoCapitalize="none"
         className={formStyles.input}
       />
-      {set ? <CheckboxField name={`${name}Clear`} label={t('clear', { label })} saved={false} /> : null}
-    </div>
+      {set ? <CheckboxField name={`${name}Clear`} label={t('clear', { label })} /> : null}
+    </FieldFrame>
   );
 }

@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { getFormatter, getTranslations } from 'next-intl/server';
+import { DataTable } from '@/components/admin/data-table';
 import { getDb } from '@/db/client';
 import { accountState } from '@/lib/account-state';
 import {
@@ -145,48 +146,32 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
         </div>
 
         {result.rows.length > 0 ? (
-          <div className={styles.scroll}>
-            <table className={styles.table}>
-              <caption className="visually-hidden">{t('allTitle')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('username')}</th>
-                  <th scope="col">{t('fullName')}</th>
-                  <th scope="col">{t('email')}</th>
-                  <th scope="col">{t('state')}</th>
-                  <th scope="col">{t('createdAt')}</th>
-                  <th scope="col">{t('lastLoginAt')}</th>
+          <DataTable
+            caption={t('allTitle')}
+            columns={[t('username'), t('fullName'), t('email'), t('state'), t('createdAt'), t('lastLoginAt')]}
+          >
+            {result.rows.map((user) => {
+              const created = when(user.createdAt);
+              const lastLogin = when(user.lastLoginAt);
+              return (
+                <tr key={user.id}>
+                  <td>
+                    <Link href={`/admin/users/${user.id}`}>{user.username}</Link>
+                    {user.role === 'admin' ? <span className={styles.badge}>{t('adminBadge')}</span> : null}
+                  </td>
+                  <td>{user.fullName}</td>
+                  <td>{user.email}</td>
+                  <td>
+                    <span className={styles.state} data-state={accountState(user)}>
+                      {t(`states.${accountState(user)}`)}
+                    </span>
+                  </td>
+                  <td>{created ? <time dateTime={created.iso}>{created.text}</time> : null}</td>
+                  <td>{lastLogin ? <time dateTime={lastLogin.iso}>{lastLogin.text}</time> : t('never')}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {result.rows.map((user) => {
-                  const created = when(user.createdAt);
-                  const lastLogin = when(user.lastLoginAt);
-                  return (
-                    <tr key={user.id}>
-                      <td>
-                        <Link href={`/admin/users/${user.id}`}>{user.username}</Link>
-                        {user.role === 'admin' ? (
-                          <span className={styles.badge}>{t('adminBadge')}</span>
-                        ) : null}
-                      </td>
-                      <td>{user.fullName}</td>
-                      <td>{user.email}</td>
-                      <td>
-                        <span className={styles.state} data-state={accountState(user)}>
-                          {t(`states.${accountState(user)}`)}
-                        </span>
-                      </td>
-                      <td>{created ? <time dateTime={created.iso}>{created.text}</time> : null}</td>
-                      <td>
-                        {lastLogin ? <time dateTime={lastLogin.iso}>{lastLogin.text}</time> : t('never')}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+              );
+            })}
+          </DataTable>
         ) : null}
 
         {result.pageCount > 1 ? (

@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { useTranslations } from 'next-intl';
 import { useActionState, useEffect, useRef } from 'react';
+import { DataTable } from '@/components/admin/data-table';
 import type { FormState } from '@/lib/web/form-validation';
 import { decideSelected } from './actions';
 import styles from './users.module.css';
@@ -42,57 +43,48 @@ export function PendingQueue({ rows }: { rows: PendingRow[] }) {
         {message ? <p className={styles.notice}>{tAll(message.key, message.params)}</p> : null}
         {confirmError ? <p className={styles.error}>{tAll(confirmError.key)}</p> : null}
       </div>
-      <div className={styles.scroll}>
-        <table className={styles.table}>
-          <caption className="visually-hidden">{t('pendingCaption')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">
-                <span className="visually-hidden">{t('select')}</span>
-              </th>
-              <th scope="col">{t('user')}</th>
-              <th scope="col">{t('confirmedAt')}</th>
-              <th scope="col">{t('comment')}</th>
-              <th scope="col">
-                <span className="visually-hidden">{t('actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => (
-              <tr key={row.id}>
-                <td>
-                  <input
-                    type="checkbox"
-                    name="userId"
-                    value={row.id}
-                    id={`select-${row.id}`}
-                    aria-label={t('selectUser', { username: row.username })}
-                  />
-                </td>
-                <td>
-                  <Link href={`/admin/users/${row.id}`}>{row.username}</Link>
-                  <br />
-                  {row.fullName}
-                  <br />
-                  <span className={styles.muted}>{row.email}</span>
-                </td>
-                <td>
-                  {row.confirmed ? <time dateTime={row.confirmed.iso}>{row.confirmed.text}</time> : null}
-                </td>
-                <td>
-                  {row.comment ? <blockquote className={styles.comment}>{row.comment}</blockquote> : null}
-                </td>
-                <td>
-                  <button type="submit" name="single" value={row.id} disabled={pending}>
-                    {t('approve', { username: row.username })}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption={t('pendingCaption')}
+        columns={[
+          <span key="select" className="visually-hidden">
+            {t('select')}
+          </span>,
+          t('user'),
+          t('confirmedAt'),
+          t('comment'),
+          <span key="actions" className="visually-hidden">
+            {t('actions')}
+          </span>,
+        ]}
+      >
+        {rows.map((row) => (
+          <tr key={row.id}>
+            <td>
+              <input
+                type="checkbox"
+                name="userId"
+                value={row.id}
+                id={`select-${row.id}`}
+                aria-label={t('selectUser', { username: row.username })}
+              />
+            </td>
+            <td>
+              <Link href={`/admin/users/${row.id}`}>{row.username}</Link>
+              <br />
+              {row.fullName}
+              <br />
+              <span className={styles.muted}>{row.email}</span>
+            </td>
+            <td>{row.confirmed ? <time dateTime={row.confirmed.iso}>{row.confirmed.text}</time> : null}</td>
+            <td>{row.comment ? <blockquote className={styles.comment}>{row.comment}</blockquote> : null}</td>
+            <td>
+              <button type="submit" name="single" value={row.id} disabled={pending}>
+                {t('approve', { username: row.username })}
+              </button>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       <p className={styles.bulk}>
         <button type="submit" name="decision" value="approve" disabled={pending}>
           {t('bulk.approveSelected')}

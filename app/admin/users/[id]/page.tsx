@@ -2,12 +2,14 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { getFormatter, getTranslations } from 'next-intl/server';
 import type { ReactNode } from 'react';
+import { DataTable } from '@/components/admin/data-table';
 import { getDb } from '@/db/client';
 import { accountState } from '@/lib/account-state';
 import { adminUserOverview, type AdminSessionEntry } from '@/lib/admin-user-actions';
 import { systemClock } from '@/lib/clock';
 import { isLocale } from '@/lib/i18n/config';
 import { requireAdmin } from '@/lib/web/session';
+import adminStyles from '../../admin.module.css';
 import { DONE_FLAGS, userActionSchema, type DoneFlag } from './schema';
 import styles from './user.module.css';
 import {
@@ -82,7 +84,7 @@ export default async function AdminUserPage({
           <Link href="/admin/users">{t('back')}</Link>
         </p>
         <h1>{t('deleted.title')}</h1>
-        <p role="status" className={styles.status}>
+        <p role="status" className={adminStyles.status}>
           {t('deleted.message')}
         </p>
       </>
@@ -120,7 +122,7 @@ export default async function AdminUserPage({
         <Link href="/admin/users">{t('back')}</Link>
       </p>
       <h1 className={styles.title}>{username}</h1>
-      <p role="status" className={done && done !== 'deleted' ? styles.status : undefined}>
+      <p role="status" className={done && done !== 'deleted' ? adminStyles.status : undefined}>
         {done && done !== 'deleted' ? t(`status.${done}`, { username }) : null}
       </p>
 
@@ -265,29 +267,26 @@ export default async function AdminUserPage({
           <p>{t('sessions.none', { username })}</p>
         ) : (
           <>
-            <div className={styles.scroll}>
-              <table className={styles.table}>
-                <caption className={styles.caption}>{t('sessions.caption', { username })}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('sessions.device')}</th>
-                    <th scope="col">{t('sessions.ip')}</th>
-                    <th scope="col">{t('sessions.signedIn')}</th>
-                    <th scope="col">{t('sessions.lastSeen')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {sessions.map((entry) => (
-                    <tr key={entry.handle}>
-                      <th scope="row">{deviceName(t, entry)}</th>
-                      <td>{entry.ip ?? t('sessions.unknown')}</td>
-                      <td>{when(entry.createdAt)}</td>
-                      <td>{when(entry.lastSeenAt)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              caption={t('sessions.caption', { username })}
+              captionVisible
+              columns={[
+                t('sessions.device'),
+                t('sessions.ip'),
+                t('sessions.signedIn'),
+                t('sessions.lastSeen'),
+              ]}
+              className={styles.table}
+            >
+              {sessions.map((entry) => (
+                <tr key={entry.handle}>
+                  <th scope="row">{deviceName(t, entry)}</th>
+                  <td>{entry.ip ?? t('sessions.unknown')}</td>
+                  <td>{when(entry.createdAt)}</td>
+                  <td>{when(entry.lastSeenAt)}</td>
+                </tr>
+              ))}
+            </DataTable>
             <SignOutEverywhereForm {...target} />
           </>
         )}
@@ -314,39 +313,34 @@ export default async function AdminUserPage({
         {events.length === 0 ? (
           <p>{t('activity.none')}</p>
         ) : (
-          <div className={styles.scroll}>
-            <table className={styles.table}>
-              <caption className={styles.caption}>
-                {t('activity.caption', { count: events.length, username })}
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('activity.when')}</th>
-                  <th scope="col">{t('activity.event')}</th>
-                  <th scope="col">{t('activity.by')}</th>
-                  <th scope="col">{t('activity.ip')}</th>
-                  <th scope="col">{t('activity.details')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {events.map((event) => (
-                  <tr key={event.id}>
-                    <td>{when(event.at)}</td>
-                    <td>
-                      <code>{event.action}</code>
-                    </td>
-                    <td>{actorName(event.actorId)}</td>
-                    <td>{event.ip ?? t('sessions.unknown')}</td>
-                    <td>
-                      {Object.keys(event.meta).length > 0 ? (
-                        <code className={styles.meta}>{JSON.stringify(event.meta)}</code>
-                      ) : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption={t('activity.caption', { count: events.length, username })}
+            captionVisible
+            columns={[
+              t('activity.when'),
+              t('activity.event'),
+              t('activity.by'),
+              t('activity.ip'),
+              t('activity.details'),
+            ]}
+            className={styles.table}
+          >
+            {events.map((event) => (
+              <tr key={event.id}>
+                <td>{when(event.at)}</td>
+                <td>
+                  <code>{event.action}</code>
+                </td>
+                <td>{actorName(event.actorId)}</td>
+                <td>{event.ip ?? t('sessions.unknown')}</td>
+                <td>
+                  {Object.keys(event.meta).length > 0 ? (
+                    <code className={styles.meta}>{JSON.stringify(event.meta)}</code>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </section>
 

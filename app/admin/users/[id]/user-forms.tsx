@@ -3,8 +3,10 @@
 import { useTranslations } from 'next-intl';
 import type { ReactNode } from 'react';
 import type { z } from 'zod';
-import { HiddenField, SubmitButton, TextAreaField, TextField } from '@/components/form/fields';
+import { CheckboxField, HiddenField, SubmitButton, TextAreaField } from '@/components/form/fields';
 import { ActionForm } from '@/components/form/form';
+import { ProfileFields } from '@/components/profile-fields';
+import type { ProfileValues } from '@/lib/profile';
 import type { FormState } from '@/lib/web/form-validation';
 import {
   approveUserAction,
@@ -19,7 +21,6 @@ import {
   signOutEverywhereAction,
   unlockUserAction,
 } from './actions';
-import { ConfirmCheckbox } from './confirm-checkbox';
 import {
   confirmedActionSchema,
   editProfileSchema,
@@ -88,7 +89,7 @@ export function RejectForm({ userId, username }: Target) {
       submitLabel={t('reject', { username })}
       danger
     >
-      <ConfirmCheckbox label={t('confirmReject', { username })} />
+      <CheckboxField name="confirm" label={t('confirmReject', { username })} required />
     </UserActionForm>
   );
 }
@@ -111,7 +112,7 @@ export function LockForm({ userId, username }: Target) {
         rows={3}
         required
       />
-      <ConfirmCheckbox label={t('confirm', { username })} />
+      <CheckboxField name="confirm" label={t('confirm', { username })} required />
     </UserActionForm>
   );
 }
@@ -153,7 +154,7 @@ export function DemoteForm({ userId, username }: Target) {
       submitLabel={t('demote', { username })}
       danger
     >
-      <ConfirmCheckbox label={t('confirmDemote', { username })} />
+      <CheckboxField name="confirm" label={t('confirmDemote', { username })} required />
     </UserActionForm>
   );
 }
@@ -195,18 +196,9 @@ export function SignOutEverywhereForm({ userId, username }: Target) {
       submitLabel={t('submit', { username })}
       danger
     >
-      <ConfirmCheckbox label={t('confirm', { username })} />
+      <CheckboxField name="confirm" label={t('confirm', { username })} required />
     </UserActionForm>
   );
-}
-
-export interface ProfileValues {
-  username: string;
-  fullName: string;
-  phone: string;
-  address: string;
-  city: string;
-  country: string;
 }
 
 export function EditProfileForm({ userId, username, values }: Target & { values: ProfileValues }) {
@@ -219,52 +211,7 @@ export function EditProfileForm({ userId, username, values }: Target & { values:
       idPrefix="profile"
       submitLabel={t('submit', { username })}
     >
-      {/* autoComplete off: these are someone else's details, not the admin's own. */}
-      <TextField
-        name="username"
-        label={t('username')}
-        autoComplete="off"
-        maxLength={32}
-        defaultValue={values.username}
-        required
-      />
-      <TextField
-        name="fullName"
-        label={t('fullName')}
-        autoComplete="off"
-        maxLength={100}
-        defaultValue={values.fullName}
-        required
-      />
-      <TextField
-        name="phone"
-        label={t('phone')}
-        type="tel"
-        autoComplete="off"
-        maxLength={32}
-        defaultValue={values.phone}
-      />
-      <TextField
-        name="address"
-        label={t('address')}
-        autoComplete="off"
-        maxLength={200}
-        defaultValue={values.address}
-      />
-      <TextField
-        name="city"
-        label={t('city')}
-        autoComplete="off"
-        maxLength={100}
-        defaultValue={values.city}
-      />
-      <TextField
-        name="country"
-        label={t('country')}
-        autoComplete="off"
-        maxLength={100}
-        defaultValue={values.country}
-      />
+      <ProfileFields namespace="adminUser.profile" own={false} values={values} />
     </UserActionForm>
   );
 }
@@ -280,7 +227,7 @@ export function DeleteUserForm({ userId, username }: Target) {
       submitLabel={t('submit', { username })}
       danger
     >
-      <ConfirmCheckbox label={t('confirm', { username })} />
+      <CheckboxField name="confirm" label={t('confirm', { username })} required />
     </UserActionForm>
   );
 }

@@ -3,6 +3,7 @@
 import { useLocale, useTranslations } from 'next-intl';
 import { SelectField, TextField } from '@/components/form/fields';
 import { ActionForm } from '@/components/form/form';
+import { ProfileFields } from '@/components/profile-fields';
 import { locales } from '@/lib/i18n/config';
 import { createUserAction } from './actions';
 import { createUserSchema } from './schema';
@@ -29,27 +30,21 @@ export function CreateUserForm() {
         maxLength={254}
         required
       />
-      <TextField
-        name="username"
-        label={t('username')}
-        description={t('usernameHint')}
-        autoComplete="off"
-        maxLength={32}
-        required
+      <ProfileFields
+        namespace="adminUserNew"
+        own={false}
+        usernameHint
+        afterName={
+          <SelectField
+            name="locale"
+            label={t('language')}
+            description={t('languageHint')}
+            options={locales.map((locale) => ({ value: locale, label: languages(locale) }))}
+            defaultValue={adminLocale}
+            required
+          />
+        }
       />
-      <TextField name="fullName" label={t('fullName')} autoComplete="off" maxLength={100} required />
-      <SelectField
-        name="locale"
-        label={t('language')}
-        description={t('languageHint')}
-        options={locales.map((locale) => ({ value: locale, label: languages(locale) }))}
-        defaultValue={adminLocale}
-        required
-      />
-      <TextField name="phone" label={t('phone')} type="tel" autoComplete="off" maxLength={32} />
-      <TextField name="address" label={t('address')} autoComplete="off" maxLength={200} />
-      <TextField name="city" label={t('city')} autoComplete="off" maxLength={100} />
-      <TextField name="country" label={t('country')} autoComplete="off" maxLength={100} />
     </ActionForm>
   );
 }

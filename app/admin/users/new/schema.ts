@@ -1,24 +1,15 @@
 import { z } from 'zod';
 import { locales } from '@/lib/i18n/config';
-import {
-  addressField,
-  cityField,
-  countryField,
-  emailField,
-  fullNameField,
-  phoneField,
-  usernameField,
-} from '@/lib/validation/fields';
+import { emailField } from '@/lib/validation/fields';
+import { profileSchema } from '@/lib/validation/profile';
 
-/** "Create a user", on both sides. No password field: the new owner chooses theirs from the mail (S47). */
+/**
+ * "Create a user", on both sides: the address, the owner's own profile fields and the account's
+ * language. No password field: the new owner chooses theirs from the mail (S47).
+ */
 export const createUserSchema = z.object({
   email: emailField,
-  username: usernameField,
-  fullName: fullNameField,
-  phone: phoneField.optional().default(''),
-  address: addressField.optional().default(''),
-  city: cityField.optional().default(''),
-  country: countryField.optional().default(''),
+  ...profileSchema.shape,
   locale: z.enum(locales, { error: 'form.errors.invalidChoice' }),
 });
 

@@ -1,0 +1,36 @@
+import type { ReactNode } from 'react';
+import styles from './data-table.module.css';
+
+type DataTableProps = {
+  caption: ReactNode;
+  /** Shown above the table; hidden, the caption is for screen readers where a heading says it already. */
+  captionVisible?: boolean;
+  /** The column headings, in order. */
+  columns: ReactNode[];
+  /** The rows (`<tr>` elements). */
+  children: ReactNode;
+  /** On the box around the table, which scrolls sideways on a narrow screen. */
+  className?: string;
+};
+
+/** A table of the admin console: a caption, a row of column headings, and the rows it is given. */
+export function DataTable({ caption, captionVisible = false, columns, children, className }: DataTableProps) {
+  return (
+    <div className={className ? `${styles.scroll} ${className}` : styles.scroll}>
+      <table className={styles.table}>
+        <caption className={captionVisible ? styles.caption : 'visually-hidden'}>{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((column, index) => (
+              // The headings are fixed for the table's life: their place is their identity.
+              <th key={index} scope="col">
+                {column}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
