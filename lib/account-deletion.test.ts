@@ -1,54 +1,27 @@
 import { eq, or } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditEvents, emailOutbox, sessions, tokens, users } from '@/db/schema';
 import { deleteAccount, isLastActiveAdmin } from '@/lib/account-deletion';
 import { recordAudit } from '@/lib/audit';
 import { DAY, ManualClock } from '@/lib/clock';
 import { logIn } from '@/lib/login';
 import { enqueueMail } from '@/lib/mail/outbox';
-import { hashPassword } from '@/lib/password';
 import { createSession, validateSession } from '@/lib/sessions';
 import { issueToken } from '@/lib/tokens';
-import { startMailbox } from '@/tests/helpers/mail';
-import { createTestDatabase, type TestDatabase } from '@/tests/helpers/test-db';
+import { setUpMailbox } from '@/tests/helpers/mail';
+import { setUpTestDatabase } from '@/tests/helpers/test-db';
+import { createTestUser, TEST_PASSWORD } from '@/tests/helpers/users';
 
-let t: TestDatabase;
-let mailbox: Awaited<ReturnType<typeof startMailbox>>;
+const t = setUpTestDatabase();
+const mailbox = setUpMailbox();
 const clock = new ManualClock(new Date());
-const PASSWORD = 'correct horse battery staple';
 let octet = 0;
 const ctx = () => ({ ip: `192.0.2.${(octet += 1)}`, userAgent: 'vitest' });
 
-async function makeUser(username: string, role: 'user' | 'admin' = 'user') {
-  const hashed = await hashPassword(PASSWORD);
-  if (!hashed.ok) throw new Error('busy');
-  const [user] = await t.db
-    .insert(users)
-    .values({
-      username,
-      email: `${username}@example.com`,
-      fullName: `Full Name Of ${username}`,
-      city: 'Sometown',
-      passwordHash: hashed.hash,
-      role,
-      emailVerifiedAt: clock.now(),
-      approvedAt: clock.now(),
-    })
-    .returning();
-  return user!;
-}
+const makeUser = (username: string, role: 'user' | 'admin' = 'user') =>
+  createTestUser(t.db, clock, username, { role, city: 'Sometown' });
 
 const userRow = async (id: string) => (await t.db.select().from(users).where(eq(users.id, id)))[0];
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  mailbox = await startMailbox();
-});
-
-afterAll(async () => {
-  await mailbox?.stop();
-  await t?.close();
-});
 
 describe('account deletion', () => {
   it('S41: deletion needs the current password', async () => {
@@ -74,7 +47,7 @@ describe('account deletion', () => {
     const user = await makeUser('leaving');
     const signIn = await logIn(
       t.db,
-      { identifier: 'leaving', password: PASSWORD },
+      { identifier: 'leaving', password: TEST_PASSWORD },
       { ip: '203.0.113.77', userAgent: 'Mozilla/5.0 (Leaving Browser)' },
       clock,
     );
@@ -106,7 +79,7 @@ describe('account deletion', () => {
 
     const result = await deleteAccount(
       t.db,
-      { userId: user.id, currentPassword: PASSWORD },
+      { userId: user.id, currentPassword: TEST_PASSWORD },
       { ip: '203.0.113.78', userAgent: 'Mozilla/5.0 (Leaving Browser)' },
       clock,
     );
@@ -157,7 +130,9 @@ describe('account deletion', () => {
     const sessionId = await createSession(t.db, root.id, ctx(), clock);
     expect(await isLastActiveAdmin(t.db, root.id)).toBe(true);
 
-    expect(await deleteAccount(t.db, { userId: root.id, currentPassword: PASSWORD }, ctx(), clock)).toEqual({
+    expect(
+      await deleteAccount(t.db, { userId: root.id, currentPassword: TEST_PASSWORD }, ctx(), clock),
+    ).toEqual({
       ok: false,
       code: 'last_admin',
     });
@@ -168,7 +143,9 @@ describe('account deletion', () => {
     // With a second active admin either may go, and then the other is the last.
     const deputy = await makeUser('deputy', 'admin');
     expect(await isLastActiveAdmin(t.db, root.id)).toBe(false);
-    expect(await deleteAccount(t.db, { userId: root.id, currentPassword: PASSWORD }, ctx(), clock)).toEqual({
+    expect(
+      await deleteAccount(t.db, { userId: root.id, currentPassword: TEST_PASSWORD }, ctx(), clock),
+    ).toEqual({
       ok: true,
     });
     expect(await isLastActiveAdmin(t.db, deputy.id)).toBe(true);
@@ -177,7 +154,9 @@ describe('account deletion', () => {
   it('a user who is not an admin is never the last admin', async () => {
     const plain = await makeUser('plain');
     expect(await isLastActiveAdmin(t.db, plain.id)).toBe(false);
-    expect(await deleteAccount(t.db, { userId: plain.id, currentPassword: PASSWORD }, ctx(), clock)).toEqual({
+    expect(
+      await deleteAccount(t.db, { userId: plain.id, currentPassword: TEST_PASSWORD }, ctx(), clock),
+    ).toEqual({
       ok: true,
     });
   });

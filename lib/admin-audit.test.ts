@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { users } from '@/db/schema';
-import { createTestDatabase, type TestDatabase } from '@/tests/helpers/test-db';
+import { setUpTestDatabase } from '@/tests/helpers/test-db';
 import { AUDIT_PAGE_SIZE, searchAudit, startOfDay } from './admin-audit';
 import { AUDIT_ACTIONS, recordAudit } from './audit';
 import { ManualClock } from './clock';
 
-let t: TestDatabase;
+const t = setUpTestDatabase();
 let adaId: string;
 let bossId: string;
 const GONE_ID = '00000000-0000-4000-8000-00000000dead';
@@ -22,7 +22,6 @@ async function event(
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase();
   const [ada, boss] = await t.db
     .insert(users)
     .values([
@@ -38,10 +37,6 @@ beforeAll(async () => {
   await event('login.succeeded', '2026-03-02T23:30:00Z', { actorId: adaId, userId: adaId });
   await event('settings.changed', '2026-03-03T10:00:00Z', { actorId: bossId });
   await event('user.deleted', '2026-03-04T10:00:00Z', { actorId: bossId, userId: GONE_ID });
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 const actions = async (params: Record<string, string>, zone = 'UTC') =>

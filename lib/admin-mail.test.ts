@@ -1,12 +1,12 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, emailOutbox } from '@/db/schema';
 import { previewProps } from '@/emails';
 import { ManualClock, MINUTE } from '@/lib/clock';
 import { drainOutbox, enqueueMail } from '@/lib/mail/outbox';
 import { MailError } from '@/lib/mail/message';
 import type { MailTransport } from '@/lib/mail/transport';
-import { createTestDatabase, type TestDatabase } from '@/tests/helpers/test-db';
+import { setUpTestDatabase } from '@/tests/helpers/test-db';
 import {
   countOutboxByStatus,
   listOutbox,
@@ -20,7 +20,7 @@ const ctx = { ip: '203.0.113.9', userAgent: 'vitest' };
 const ADMIN_ID = '00000000-0000-4000-8000-000000000001';
 const from = { name: 'Gatehouse', address: 'accounts@example.test' };
 
-let t: TestDatabase;
+const t = setUpTestDatabase();
 
 /** Refuses every message for good, so each drained row parks as failed. */
 const refusing: MailTransport = {
@@ -42,14 +42,6 @@ const accepting: MailTransport = {
     return { messageId: 'ok' };
   },
 };
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
 
 describe('parseOutboxQuery', () => {
   it.each([

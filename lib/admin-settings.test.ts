@@ -10,7 +10,8 @@ import { getSetting, setSetting, type SettingKey } from '@/lib/settings';
 import { GENERAL_BOUNDS, generalSettingsSchema } from '@/lib/validation/admin-settings';
 import { validateFormData } from '@/lib/web/form-validation';
 import { startSmtpCatcher, type SmtpCatcher } from '@/tests/helpers/smtp-catcher';
-import { createTestDatabase, type TestDatabase } from '@/tests/helpers/test-db';
+import { formData } from '@/tests/helpers/forms';
+import { setUpTestDatabase } from '@/tests/helpers/test-db';
 import {
   loadSettingsView,
   mailFormSchemaFor,
@@ -26,18 +27,12 @@ const SMTP_PASSWORD = 'correct horse battery staple';
 const ctx = { ip: '203.0.113.9', userAgent: 'vitest' };
 const clock = new ManualClock(new Date('2026-03-01T09:00:00Z'));
 
-let t: TestDatabase;
+const t = setUpTestDatabase();
 let catcher: SmtpCatcher;
 let adminId: string;
 let development: Env;
 let production: Env;
 const savedSecret = process.env.AUTH_SECRET;
-
-function form(values: Record<string, string>): FormData {
-  const data = new FormData();
-  for (const [name, value] of Object.entries(values)) data.append(name, value);
-  return data;
-}
 
 /** The mail form as the page would post it for the catcher, with `over` on top. */
 function smtpForm(over: Record<string, string> = {}): Record<string, string> {
@@ -59,7 +54,7 @@ function smtpForm(over: Record<string, string> = {}): Record<string, string> {
 }
 
 async function parseMail(values: Record<string, string>, e: Env = development) {
-  return validateFormData(await mailFormSchemaFor(t.db, e), form(values));
+  return validateFormData(await mailFormSchemaFor(t.db, e), formData(values));
 }
 
 /** Parses and saves the mail form; fails the test on a validation error. */
@@ -83,14 +78,12 @@ beforeAll(async () => {
   resetEnvCache();
   development = parseEnv({ AUTH_SECRET });
   production = parseEnv({ NODE_ENV: 'production', AUTH_SECRET, APP_URL: 'https://accounts.example.com' });
-  t = await createTestDatabase();
   catcher = await startSmtpCatcher({ requireAuth: { user: SMTP_USER, pass: SMTP_PASSWORD } });
   adminId = (await createAdmin(t.db, { email: 'boss@example.com', username: 'boss' }, ctx, clock)).userId;
 });
 
 afterAll(async () => {
   await catcher?.stop();
-  await t?.close();
   if (savedSecret === undefined) delete process.env.AUTH_SECRET;
   else process.env.AUTH_SECRET = savedSecret;
   resetEnvCache();
@@ -140,7 +133,7 @@ describe('general settings', () => {
   ])('a password minimum of %j is a field error (%s), never an exception', async (value, key) => {
     const result = await validateFormData(
       generalSettingsSchema,
-      form({ ...valid, passwordMinLength: value }),
+      formData({ ...valid, passwordMinLength: value }),
     );
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.fieldErrors.passwordMinLength?.key).toBe(key);
@@ -148,9 +141,12 @@ describe('general settings', () => {
 
   it('an unticked box (sent as nothing) is false; a crafted value is refused', async () => {
     const { requireApproval: _, ...unticked } = valid;
-    const result = await validateFormData(generalSettingsSchema, form(unticked));
+    const result = await validateFormData(generalSettingsSchema, formData(unticked));
     expect(result.ok && result.data.requireApproval).toBe(false);
-    const crafted = await validateFormData(generalSettingsSchema, form({ ...valid, requireApproval: 'yes' }));
+    const crafted = await validateFormData(
+      generalSettingsSchema,
+      formData({ ...valid, requireApproval: 'yes' }),
+    );
     expect(crafted.ok).toBe(false);
   });
 
@@ -159,7 +155,7 @@ describe('general settings', () => {
     const { lockOnUnconfirmedEmailChange: _, ...unticked } = valid;
     const parsed = await validateFormData(
       generalSettingsSchema,
-      form({ ...unticked, passwordMinLength: '20' }),
+      formData({ ...unticked, passwordMinLength: '20' }),
     );
     if (!parsed.ok) throw new Error('refused');
     const before = (await auditRows('settings.changed')).length;

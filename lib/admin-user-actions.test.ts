@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   confirmedActionSchema,
   editProfileSchema,
@@ -7,7 +7,7 @@ import {
   LOCK_REASON_MAX,
 } from '@/app/admin/users/[id]/schema';
 import { createUserSchema } from '@/app/admin/users/new/schema';
-import { auditEvents, emailOutbox, sessions, tokens, users } from '@/db/schema';
+import { auditEvents, emailOutbox, sessions, tokens, users, type NewUser } from '@/db/schema';
 import { isLastActiveAdmin } from '@/lib/account-deletion';
 import { MAX_LOCK_REASON_LENGTH, unlockUser } from '@/lib/account-lock';
 import { accountState } from '@/lib/account-state';
@@ -25,43 +25,24 @@ import {
 import { ManualClock, MINUTE } from '@/lib/clock';
 import { verifyEmail } from '@/lib/email-verification';
 import { logIn } from '@/lib/login';
-import { hashPassword } from '@/lib/password';
 import { resetPasswordWithToken } from '@/lib/password-reset';
 import { setPasswordWithToken } from '@/lib/set-password';
 import { createSession, validateSession } from '@/lib/sessions';
 import { validateFormData } from '@/lib/web/form-validation';
-import { linkTo, startMailbox } from '@/tests/helpers/mail';
-import { createTestDatabase, type TestDatabase } from '@/tests/helpers/test-db';
+import { formData } from '@/tests/helpers/forms';
+import { linkTo, setUpMailbox } from '@/tests/helpers/mail';
+import { setUpTestDatabase } from '@/tests/helpers/test-db';
+import { createTestUser, freshContext, TEST_PASSWORD } from '@/tests/helpers/users';
 
-let t: TestDatabase;
-let mailbox: Awaited<ReturnType<typeof startMailbox>>;
+const t = setUpTestDatabase();
+const mailbox = setUpMailbox();
 const clock = new ManualClock(new Date());
-const PASSWORD = 'correct horse battery staple';
 const NEW_PASSWORD = 'a brand new passphrase for me';
 const MISSING = '00000000-0000-4000-8000-000000000000';
-let octet = 0;
-const ctx = () => ({ ip: `198.51.100.${(octet += 1) % 250}`, userAgent: 'vitest admin' });
 
-type UserOverrides = Partial<typeof users.$inferInsert>;
+type UserOverrides = Partial<NewUser>;
 
-async function makeUser(username: string, over: UserOverrides = {}) {
-  const hashed = await hashPassword(PASSWORD);
-  if (!hashed.ok) throw new Error('busy');
-  const [user] = await t.db
-    .insert(users)
-    .values({
-      username,
-      email: `${username.toLowerCase()}@example.com`,
-      fullName: `Full Name Of ${username}`,
-      passwordHash: hashed.hash,
-      emailVerifiedAt: clock.now(),
-      approvedAt: clock.now(),
-      ...over,
-    })
-    .returning();
-  return user!;
-}
-
+const makeUser = (username: string, over: UserOverrides = {}) => createTestUser(t.db, clock, username, over);
 const makeAdmin = (username: string, over: UserOverrides = {}) =>
   makeUser(username, { role: 'admin', ...over });
 
@@ -79,12 +60,6 @@ async function deliveredMail(email: string) {
   return mailbox.catcher.waitForMail(email);
 }
 
-function form(values: Record<string, string>): FormData {
-  const data = new FormData();
-  for (const [name, value] of Object.entries(values)) data.append(name, value);
-  return data;
-}
-
 /**
  * Every admin made by a test stays active unless the test says otherwise: lock the admins a test
  * does not need, so that "the last active admin" means what the test intends.
@@ -92,16 +67,6 @@ function form(values: Record<string, string>): FormData {
 async function retireAllAdmins() {
   await t.db.update(users).set({ lockedAt: clock.now() }).where(eq(users.role, 'admin'));
 }
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  mailbox = await startMailbox();
-});
-
-afterAll(async () => {
-  await mailbox?.stop();
-  await t?.close();
-});
 
 beforeEach(async () => {
   // Each test starts past every cooldown the previous one left.
@@ -113,7 +78,7 @@ describe('changeRole', () => {
   it('promotes an active user and records who did it, from where', async () => {
     const admin = await makeAdmin('promoter');
     const user = await makeUser('rising');
-    const context = ctx();
+    const context = freshContext();
 
     expect(
       await changeRole(t.db, { adminId: admin.id, userId: user.id, role: 'admin' }, context, clock),
@@ -130,7 +95,7 @@ describe('changeRole', () => {
     const locked = await makeUser('shut', { lockedAt: clock.now() });
     for (const user of [pending, locked]) {
       expect(
-        await changeRole(t.db, { adminId: admin.id, userId: user.id, role: 'admin' }, ctx(), clock),
+        await changeRole(t.db, { adminId: admin.id, userId: user.id, role: 'admin' }, freshContext(), clock),
       ).toEqual({ ok: false, code: 'not_active' });
       expect((await userRow(user.id))?.role).toBe('user');
     }
@@ -143,7 +108,9 @@ describe('changeRole', () => {
     expect(await isLastActiveAdmin(t.db, last.id)).toBe(true);
 
     for (const adminId of [last.id, inactive.id]) {
-      expect(await changeRole(t.db, { adminId, userId: last.id, role: 'user' }, ctx(), clock)).toEqual({
+      expect(
+        await changeRole(t.db, { adminId, userId: last.id, role: 'user' }, freshContext(), clock),
+      ).toEqual({
         ok: false,
         code: 'last_admin',
       });
@@ -155,20 +122,20 @@ describe('changeRole', () => {
   it('with two active admins one may demote the other (or themself); then the one left is the last', async () => {
     const first = await makeAdmin('first-admin');
     const second = await makeAdmin('second-admin');
-    const session = await createSession(t.db, second.id, ctx(), clock);
+    const session = await createSession(t.db, second.id, freshContext(), clock);
 
     expect(
-      await changeRole(t.db, { adminId: first.id, userId: second.id, role: 'user' }, ctx(), clock),
+      await changeRole(t.db, { adminId: first.id, userId: second.id, role: 'user' }, freshContext(), clock),
     ).toEqual({ ok: true });
     // The role is read from the row on every request: the demoted admin's session is no admin's now.
     expect((await validateSession(t.db, session, clock))?.user.role).toBe('user');
     expect(
-      await changeRole(t.db, { adminId: first.id, userId: first.id, role: 'user' }, ctx(), clock),
+      await changeRole(t.db, { adminId: first.id, userId: first.id, role: 'user' }, freshContext(), clock),
     ).toEqual({ ok: false, code: 'last_admin' });
 
     const third = await makeAdmin('third-admin');
     expect(
-      await changeRole(t.db, { adminId: third.id, userId: third.id, role: 'user' }, ctx(), clock),
+      await changeRole(t.db, { adminId: third.id, userId: third.id, role: 'user' }, freshContext(), clock),
     ).toEqual({ ok: true });
   });
 
@@ -176,8 +143,8 @@ describe('changeRole', () => {
     const a = await makeAdmin('duelist-a');
     const b = await makeAdmin('duelist-b');
     const results = await Promise.all([
-      changeRole(t.db, { adminId: a.id, userId: b.id, role: 'user' }, ctx(), clock),
-      changeRole(t.db, { adminId: b.id, userId: a.id, role: 'user' }, ctx(), clock),
+      changeRole(t.db, { adminId: a.id, userId: b.id, role: 'user' }, freshContext(), clock),
+      changeRole(t.db, { adminId: b.id, userId: a.id, role: 'user' }, freshContext(), clock),
     ]);
     expect(results.filter((result) => result.ok)).toHaveLength(1);
     expect(results.filter((result) => !result.ok)).toEqual([{ ok: false, code: 'last_admin' }]);
@@ -189,13 +156,13 @@ describe('changeRole', () => {
     const admin = await makeAdmin('idle-admin');
     const user = await makeUser('already-plain');
     expect(
-      await changeRole(t.db, { adminId: admin.id, userId: user.id, role: 'user' }, ctx(), clock),
+      await changeRole(t.db, { adminId: admin.id, userId: user.id, role: 'user' }, freshContext(), clock),
     ).toEqual({
       ok: false,
       code: 'unchanged',
     });
     expect(
-      await changeRole(t.db, { adminId: admin.id, userId: MISSING, role: 'admin' }, ctx(), clock),
+      await changeRole(t.db, { adminId: admin.id, userId: MISSING, role: 'admin' }, freshContext(), clock),
     ).toEqual({
       ok: false,
       code: 'not_found',
@@ -209,16 +176,16 @@ describe('adminLockUser', () => {
     const admin = await makeAdmin('locksmith');
     const user = await makeUser('mallory');
     const sessionIds = [
-      await createSession(t.db, user.id, ctx(), clock),
-      await createSession(t.db, user.id, ctx(), clock),
+      await createSession(t.db, user.id, freshContext(), clock),
+      await createSession(t.db, user.id, freshContext(), clock),
     ];
     const bystander = await makeUser('bystander');
-    const otherSession = await createSession(t.db, bystander.id, ctx(), clock);
+    const otherSession = await createSession(t.db, bystander.id, freshContext(), clock);
 
     const result = await adminLockUser(
       t.db,
       { adminId: admin.id, userId: user.id, reason: '  Sharing the account <b>publicly</b>  ' },
-      ctx(),
+      freshContext(),
       clock,
     );
 
@@ -242,10 +209,10 @@ describe('adminLockUser', () => {
 
   it('the last active admin cannot lock themself', async () => {
     const last = await makeAdmin('keyholder');
-    const session = await createSession(t.db, last.id, ctx(), clock);
+    const session = await createSession(t.db, last.id, freshContext(), clock);
 
     expect(
-      await adminLockUser(t.db, { adminId: last.id, userId: last.id, reason: 'oops' }, ctx(), clock),
+      await adminLockUser(t.db, { adminId: last.id, userId: last.id, reason: 'oops' }, freshContext(), clock),
     ).toEqual({ ok: false, code: 'last_admin' });
 
     expect((await userRow(last.id))?.lockedAt).toBeNull();
@@ -257,10 +224,17 @@ describe('adminLockUser', () => {
     const one = await makeAdmin('admin-one');
     const two = await makeAdmin('admin-two');
     expect(
-      await adminLockUser(t.db, { adminId: one.id, userId: two.id, reason: 'On leave' }, ctx(), clock),
+      await adminLockUser(
+        t.db,
+        { adminId: one.id, userId: two.id, reason: 'On leave' },
+        freshContext(),
+        clock,
+      ),
     ).toEqual({ ok: true });
     expect(await isLastActiveAdmin(t.db, one.id)).toBe(true);
-    expect(await unlockUser(t.db, { adminId: one.id, userId: two.id }, ctx(), clock)).toEqual({ ok: true });
+    expect(await unlockUser(t.db, { adminId: one.id, userId: two.id }, freshContext(), clock)).toEqual({
+      ok: true,
+    });
     expect(accountState((await userRow(two.id))!)).toBe('active');
   });
 
@@ -268,7 +242,7 @@ describe('adminLockUser', () => {
     const admin = await makeAdmin('strict-locksmith');
     const user = await makeUser('reasonless');
     const lock = (reason: string, userId = user.id) =>
-      adminLockUser(t.db, { adminId: admin.id, userId, reason }, ctx(), clock);
+      adminLockUser(t.db, { adminId: admin.id, userId, reason }, freshContext(), clock);
 
     expect(await lock('   ')).toEqual({ ok: false, code: 'reason_required' });
     expect(await lock('x'.repeat(MAX_LOCK_REASON_LENGTH + 1))).toEqual({
@@ -285,7 +259,7 @@ describe('adminLockUser', () => {
 describe('adminCreateUser', () => {
   it('creates a confirmed, approved account with no password; the owner sets theirs from the mail (S47)', async () => {
     const admin = await makeAdmin('creator');
-    const context = ctx();
+    const context = freshContext();
     const result = await adminCreateUser(
       t.db,
       {
@@ -325,18 +299,20 @@ describe('adminCreateUser', () => {
     expect(await outboxFor(admin.email)).toHaveLength(0);
 
     // Nobody can sign in before the owner has chosen a password; afterwards they can.
-    expect((await logIn(t.db, { identifier: 'newperson', password: PASSWORD }, ctx(), clock)).ok).toBe(false);
+    expect(
+      (await logIn(t.db, { identifier: 'newperson', password: TEST_PASSWORD }, freshContext(), clock)).ok,
+    ).toBe(false);
     expect(
       await setPasswordWithToken(
         t.db,
         { token, password: NEW_PASSWORD, purpose: 'set_password' },
-        ctx(),
+        freshContext(),
         clock,
       ),
     ).toEqual({ ok: true, userId: result.userId });
-    expect((await logIn(t.db, { identifier: 'newperson', password: NEW_PASSWORD }, ctx(), clock)).ok).toBe(
-      true,
-    );
+    expect(
+      (await logIn(t.db, { identifier: 'newperson', password: NEW_PASSWORD }, freshContext(), clock)).ok,
+    ).toBe(true);
   });
 
   it('a taken email or username (in any case) is a clear answer, and nobody is mailed', async () => {
@@ -347,7 +323,7 @@ describe('adminCreateUser', () => {
       adminCreateUser(
         t.db,
         { adminId: admin.id, email, username, fullName: 'Someone', locale: 'en' },
-        ctx(),
+        freshContext(),
         clock,
       );
 
@@ -363,9 +339,14 @@ describe('adminSendPasswordReset', () => {
   it('S47: the reset mail reaches the user; the admin gets no token; nothing changes until it is used (S29)', async () => {
     const admin = await makeAdmin('helpdesk');
     const user = await makeUser('forgetful');
-    const session = await createSession(t.db, user.id, ctx(), clock);
+    const session = await createSession(t.db, user.id, freshContext(), clock);
 
-    const result = await adminSendPasswordReset(t.db, { adminId: admin.id, userId: user.id }, ctx(), clock);
+    const result = await adminSendPasswordReset(
+      t.db,
+      { adminId: admin.id, userId: user.id },
+      freshContext(),
+      clock,
+    );
     expect(result).toEqual({ ok: true });
 
     const mail = await deliveredMail(user.email);
@@ -381,22 +362,26 @@ describe('adminSendPasswordReset', () => {
     expect(await outboxFor(admin.email)).toHaveLength(0);
 
     // S29: the old password still works, and the session is untouched until the link is used.
-    expect((await logIn(t.db, { identifier: 'forgetful', password: PASSWORD }, ctx(), clock)).ok).toBe(true);
+    expect(
+      (await logIn(t.db, { identifier: 'forgetful', password: TEST_PASSWORD }, freshContext(), clock)).ok,
+    ).toBe(true);
     expect(await validateSession(t.db, session, clock)).toBeTruthy();
-    expect((await resetPasswordWithToken(t.db, { token, password: NEW_PASSWORD }, ctx(), clock)).ok).toBe(
-      true,
-    );
+    expect(
+      (await resetPasswordWithToken(t.db, { token, password: NEW_PASSWORD }, freshContext(), clock)).ok,
+    ).toBe(true);
     expect(await validateSession(t.db, session, clock)).toBeUndefined();
   });
 
   it('a second click within the cooldown sends nothing, so the first link stays good', async () => {
     const admin = await makeAdmin('double-clicker');
     const user = await makeUser('clicked');
-    expect(await adminSendPasswordReset(t.db, { adminId: admin.id, userId: user.id }, ctx(), clock)).toEqual({
+    expect(
+      await adminSendPasswordReset(t.db, { adminId: admin.id, userId: user.id }, freshContext(), clock),
+    ).toEqual({
       ok: true,
     });
     expect(
-      await adminSendPasswordReset(t.db, { adminId: admin.id, userId: user.id }, ctx(), clock),
+      await adminSendPasswordReset(t.db, { adminId: admin.id, userId: user.id }, freshContext(), clock),
     ).toMatchObject({
       ok: false,
       code: 'cooldown',
@@ -404,7 +389,7 @@ describe('adminSendPasswordReset', () => {
     expect(await outboxFor(user.email)).toHaveLength(1);
     clock.advance(2 * MINUTE);
     expect(
-      (await adminSendPasswordReset(t.db, { adminId: admin.id, userId: user.id }, ctx(), clock)).ok,
+      (await adminSendPasswordReset(t.db, { adminId: admin.id, userId: user.id }, freshContext(), clock)).ok,
     ).toBe(true);
     // S32: the newest link wins.
     const live = await t.db
@@ -417,7 +402,9 @@ describe('adminSendPasswordReset', () => {
   it('an account that never had a password gets the set-password mail instead', async () => {
     const admin = await makeAdmin('second-chance');
     const user = await makeUser('no-password-yet', { passwordHash: null });
-    expect(await adminSendPasswordReset(t.db, { adminId: admin.id, userId: user.id }, ctx(), clock)).toEqual({
+    expect(
+      await adminSendPasswordReset(t.db, { adminId: admin.id, userId: user.id }, freshContext(), clock),
+    ).toEqual({
       ok: true,
     });
     const mail = await deliveredMail(user.email);
@@ -431,7 +418,7 @@ describe('adminSendPasswordReset', () => {
     const unconfirmed = await makeUser('unconfirmed-reset', { emailVerifiedAt: null, approvedAt: null });
     const rejected = await makeUser('rejected-reset', { approvedAt: null, rejectedAt: clock.now() });
     const send = (userId: string) =>
-      adminSendPasswordReset(t.db, { adminId: admin.id, userId }, ctx(), clock);
+      adminSendPasswordReset(t.db, { adminId: admin.id, userId }, freshContext(), clock);
 
     expect(await send(unconfirmed.id)).toEqual({ ok: false, code: 'unverified' });
     expect(await send(rejected.id)).toEqual({ ok: false, code: 'rejected' });
@@ -446,26 +433,29 @@ describe('adminResendVerification', () => {
     const admin = await makeAdmin('verifier');
     const user = await makeUser('unsure', { emailVerifiedAt: null, approvedAt: null });
 
-    expect(await adminResendVerification(t.db, { adminId: admin.id, userId: user.id }, ctx(), clock)).toEqual(
-      {
-        ok: true,
-      },
-    );
+    expect(
+      await adminResendVerification(t.db, { adminId: admin.id, userId: user.id }, freshContext(), clock),
+    ).toEqual({
+      ok: true,
+    });
     const first = linkTo(await deliveredMail(user.email), '/verify-email').searchParams.get('token')!;
     expect(
-      await adminResendVerification(t.db, { adminId: admin.id, userId: user.id }, ctx(), clock),
+      await adminResendVerification(t.db, { adminId: admin.id, userId: user.id }, freshContext(), clock),
     ).toMatchObject({ ok: false, code: 'cooldown' });
     clock.advance(2 * MINUTE);
     expect(
-      (await adminResendVerification(t.db, { adminId: admin.id, userId: user.id }, ctx(), clock)).ok,
+      (await adminResendVerification(t.db, { adminId: admin.id, userId: user.id }, freshContext(), clock)).ok,
     ).toBe(true);
     const second = linkTo(await deliveredMail(user.email), '/verify-email').searchParams.get('token')!;
 
     const [event] = await eventsFor(user.id, 'verification.resent');
     expect(event).toMatchObject({ actorId: admin.id });
     expect(JSON.stringify(await eventsFor(user.id, 'verification.resent'))).not.toContain(second);
-    expect(await verifyEmail(t.db, first, ctx(), clock)).toEqual({ ok: false, code: 'invalid_or_expired' });
-    expect((await verifyEmail(t.db, second, ctx(), clock)).ok).toBe(true);
+    expect(await verifyEmail(t.db, first, freshContext(), clock)).toEqual({
+      ok: false,
+      code: 'invalid_or_expired',
+    });
+    expect((await verifyEmail(t.db, second, freshContext(), clock)).ok).toBe(true);
   });
 
   it('refuses accounts whose address is confirmed or that were rejected', async () => {
@@ -473,7 +463,7 @@ describe('adminResendVerification', () => {
     const confirmed = await makeUser('sure');
     const rejected = await makeUser('turned-away', { emailVerifiedAt: null, rejectedAt: clock.now() });
     const resend = (userId: string) =>
-      adminResendVerification(t.db, { adminId: admin.id, userId }, ctx(), clock);
+      adminResendVerification(t.db, { adminId: admin.id, userId }, freshContext(), clock);
     expect(await resend(confirmed.id)).toEqual({ ok: false, code: 'already_verified' });
     expect(await resend(rejected.id)).toEqual({ ok: false, code: 'rejected' });
     expect(await resend(MISSING)).toEqual({ ok: false, code: 'not_found' });
@@ -484,15 +474,17 @@ describe('adminResendVerification', () => {
 describe('adminRevokeSessions', () => {
   it('S51: ends every session of the account and only of that account', async () => {
     const admin = await makeAdmin('bouncer');
-    const adminSession = await createSession(t.db, admin.id, ctx(), clock);
+    const adminSession = await createSession(t.db, admin.id, freshContext(), clock);
     const user = await makeUser('everywhere');
     const ids = [
-      await createSession(t.db, user.id, ctx(), clock),
-      await createSession(t.db, user.id, ctx(), clock),
-      await createSession(t.db, user.id, ctx(), clock),
+      await createSession(t.db, user.id, freshContext(), clock),
+      await createSession(t.db, user.id, freshContext(), clock),
+      await createSession(t.db, user.id, freshContext(), clock),
     ];
 
-    expect(await adminRevokeSessions(t.db, { adminId: admin.id, userId: user.id }, ctx(), clock)).toEqual({
+    expect(
+      await adminRevokeSessions(t.db, { adminId: admin.id, userId: user.id }, freshContext(), clock),
+    ).toEqual({
       ok: true,
       count: 3,
     });
@@ -501,8 +493,12 @@ describe('adminRevokeSessions', () => {
     const [event] = await eventsFor(user.id, 'session.revoked_by_admin');
     expect(event).toMatchObject({ actorId: admin.id, meta: { count: 3 } });
     // The account itself is untouched: its owner can sign in again.
-    expect((await logIn(t.db, { identifier: 'everywhere', password: PASSWORD }, ctx(), clock)).ok).toBe(true);
-    expect(await adminRevokeSessions(t.db, { adminId: admin.id, userId: MISSING }, ctx(), clock)).toEqual({
+    expect(
+      (await logIn(t.db, { identifier: 'everywhere', password: TEST_PASSWORD }, freshContext(), clock)).ok,
+    ).toBe(true);
+    expect(
+      await adminRevokeSessions(t.db, { adminId: admin.id, userId: MISSING }, freshContext(), clock),
+    ).toEqual({
       ok: false,
       code: 'not_found',
     });
@@ -525,7 +521,7 @@ describe('adminEditProfile', () => {
     const result = await adminEditProfile(
       t.db,
       { adminId: admin.id, userId: user.id, ...profile, fullName: ' Corrected Name ', city: 'Nantes' },
-      ctx(),
+      freshContext(),
       clock,
     );
     expect(result).toEqual({ ok: true, changed: ['fullName', 'city'] });
@@ -540,7 +536,7 @@ describe('adminEditProfile', () => {
       await adminEditProfile(
         t.db,
         { adminId: admin.id, userId: user.id, ...profile, fullName: 'Corrected Name', city: 'Nantes' },
-        ctx(),
+        freshContext(),
         clock,
       ),
     ).toEqual({ ok: true, changed: [] });
@@ -552,7 +548,7 @@ describe('adminEditProfile', () => {
     await makeUser('TakenName');
     const user = await makeUser('renamed');
     const edit = (username: string, userId = user.id) =>
-      adminEditProfile(t.db, { adminId: admin.id, userId, ...profile, username }, ctx(), clock);
+      adminEditProfile(t.db, { adminId: admin.id, userId, ...profile, username }, freshContext(), clock);
     expect(await edit('takenname')).toEqual({ ok: false, code: 'username_taken' });
     expect((await userRow(user.id))?.username).toBe('renamed');
     // A change of case of one's own name is no clash.
@@ -566,16 +562,16 @@ describe('adminDeleteUser', () => {
     const admin = await makeAdmin('remover');
     const user = await makeUser('departing');
     const sessionIds = [
-      await createSession(t.db, user.id, ctx(), clock),
-      await createSession(t.db, user.id, ctx(), clock),
+      await createSession(t.db, user.id, freshContext(), clock),
+      await createSession(t.db, user.id, freshContext(), clock),
     ];
     await logIn(
       t.db,
-      { identifier: 'departing', password: PASSWORD },
+      { identifier: 'departing', password: TEST_PASSWORD },
       { ip: '203.0.113.9', userAgent: 'Own UA' },
       clock,
     );
-    const context = ctx();
+    const context = freshContext();
 
     expect(await adminDeleteUser(t.db, { adminId: admin.id, userId: user.id }, context, clock)).toEqual({
       ok: true,
@@ -600,21 +596,23 @@ describe('adminDeleteUser', () => {
   it('an admin may delete another admin, but never the last active one, nor themself here', async () => {
     const one = await makeAdmin('elder');
     const two = await makeAdmin('younger');
-    expect(await adminDeleteUser(t.db, { adminId: one.id, userId: one.id }, ctx(), clock)).toEqual({
+    expect(await adminDeleteUser(t.db, { adminId: one.id, userId: one.id }, freshContext(), clock)).toEqual({
       ok: false,
       code: 'self',
     });
-    expect(await adminDeleteUser(t.db, { adminId: one.id, userId: two.id }, ctx(), clock)).toEqual({
+    expect(await adminDeleteUser(t.db, { adminId: one.id, userId: two.id }, freshContext(), clock)).toEqual({
       ok: true,
     });
     // Only "elder" is left active. Whoever asks (here an admin since locked), it stays.
     const locked = await makeAdmin('former', { lockedAt: clock.now() });
-    expect(await adminDeleteUser(t.db, { adminId: locked.id, userId: one.id }, ctx(), clock)).toEqual({
+    expect(
+      await adminDeleteUser(t.db, { adminId: locked.id, userId: one.id }, freshContext(), clock),
+    ).toEqual({
       ok: false,
       code: 'last_admin',
     });
     expect(await userRow(one.id)).toBeTruthy();
-    expect(await adminDeleteUser(t.db, { adminId: one.id, userId: MISSING }, ctx(), clock)).toEqual({
+    expect(await adminDeleteUser(t.db, { adminId: one.id, userId: MISSING }, freshContext(), clock)).toEqual({
       ok: false,
       code: 'not_found',
     });
@@ -623,7 +621,9 @@ describe('adminDeleteUser', () => {
   it('an address nobody confirmed is not written to', async () => {
     const admin = await makeAdmin('tidier');
     const user = await makeUser('never-confirmed', { emailVerifiedAt: null, approvedAt: null });
-    expect(await adminDeleteUser(t.db, { adminId: admin.id, userId: user.id }, ctx(), clock)).toEqual({
+    expect(
+      await adminDeleteUser(t.db, { adminId: admin.id, userId: user.id }, freshContext(), clock),
+    ).toEqual({
       ok: true,
     });
     expect(await outboxFor(user.email)).toHaveLength(0);
@@ -643,8 +643,13 @@ describe('adminUserOverview', () => {
       },
       clock,
     );
-    await adminLockUser(t.db, { adminId: admin.id, userId: user.id, reason: 'Looked into' }, ctx(), clock);
-    await unlockUser(t.db, { adminId: admin.id, userId: user.id }, ctx(), clock);
+    await adminLockUser(
+      t.db,
+      { adminId: admin.id, userId: user.id, reason: 'Looked into' },
+      freshContext(),
+      clock,
+    );
+    await unlockUser(t.db, { adminId: admin.id, userId: user.id }, freshContext(), clock);
     const live = await createSession(t.db, user.id, { ip: '203.0.113.51', userAgent: null }, clock);
 
     const overview = await adminUserOverview(t.db, user.id, clock);
@@ -670,7 +675,7 @@ describe('the admin forms refuse bad input with a message, before any database w
 
   it('an id that is not a uuid is "no such user"', async () => {
     for (const bad of ['42', "' or 1=1 --", 'x'.repeat(5000), '']) {
-      const result = await validateFormData(confirmedActionSchema, form({ userId: bad, confirm: 'on' }));
+      const result = await validateFormData(confirmedActionSchema, formData({ userId: bad, confirm: 'on' }));
       expect(result).toMatchObject({
         ok: false,
         fieldErrors: { userId: { key: 'adminUser.errors.notFound' } },
@@ -679,17 +684,20 @@ describe('the admin forms refuse bad input with a message, before any database w
   });
 
   it('a destructive action needs its box ticked', async () => {
-    const result = await validateFormData(confirmedActionSchema, form({ userId }));
+    const result = await validateFormData(confirmedActionSchema, formData({ userId }));
     expect(result).toMatchObject({
       ok: false,
       fieldErrors: { confirm: { key: 'adminUser.errors.confirm' } },
     });
-    expect((await validateFormData(confirmedActionSchema, form({ userId, confirm: 'on' }))).ok).toBe(true);
+    expect((await validateFormData(confirmedActionSchema, formData({ userId, confirm: 'on' }))).ok).toBe(
+      true,
+    );
   });
 
   it('a lock reason is required, at most MAX_LOCK_REASON_LENGTH long, and may span lines', async () => {
     expect(LOCK_REASON_MAX).toBe(MAX_LOCK_REASON_LENGTH);
-    const lock = (reason: string) => validateFormData(lockSchema, form({ userId, reason, confirm: 'on' }));
+    const lock = (reason: string) =>
+      validateFormData(lockSchema, formData({ userId, reason, confirm: 'on' }));
     expect(await lock('  ')).toMatchObject({
       fieldErrors: { reason: { key: 'adminUser.errors.reasonRequired' } },
     });
@@ -705,7 +713,7 @@ describe('the admin forms refuse bad input with a message, before any database w
   it('the profile form has no email field, and checks like the owner’s', async () => {
     const result = await validateFormData(
       editProfileSchema,
-      form({
+      formData({
         userId,
         username: 'ok-name',
         fullName: 'Name',
@@ -716,7 +724,7 @@ describe('the admin forms refuse bad input with a message, before any database w
     expect(result).toMatchObject({ ok: false, fieldErrors: { phone: { key: 'register.errors.phone' } } });
     const valid = await validateFormData(
       editProfileSchema,
-      form({ userId, username: 'ok-name', fullName: 'Name' }),
+      formData({ userId, username: 'ok-name', fullName: 'Name' }),
     );
     expect(valid.ok && valid.data).not.toHaveProperty('email');
   });
@@ -724,7 +732,13 @@ describe('the admin forms refuse bad input with a message, before any database w
   it('the create form checks email, username, name and language, and has no password', async () => {
     const result = await validateFormData(
       createUserSchema,
-      form({ email: 'not an address', username: 'a', fullName: '', locale: 'xx', password: 'typed anyway' }),
+      formData({
+        email: 'not an address',
+        username: 'a',
+        fullName: '',
+        locale: 'xx',
+        password: 'typed anyway',
+      }),
     );
     expect(result).toMatchObject({
       ok: false,
@@ -737,7 +751,7 @@ describe('the admin forms refuse bad input with a message, before any database w
     });
     const valid = await validateFormData(
       createUserSchema,
-      form({
+      formData({
         email: ' Ada@Example.com',
         username: 'ada',
         fullName: 'Ada',

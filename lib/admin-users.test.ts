@@ -1,5 +1,5 @@
 import { eq, inArray, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, users, type NewUser } from '@/db/schema';
 import { accountState, type AccountState } from '@/lib/account-state';
 import {
@@ -13,11 +13,11 @@ import {
   type UserQuery,
 } from '@/lib/admin-users';
 import { ManualClock, MINUTE } from '@/lib/clock';
-import { startMailbox } from '@/tests/helpers/mail';
-import { createTestDatabase, type TestDatabase } from '@/tests/helpers/test-db';
+import { setUpMailbox } from '@/tests/helpers/mail';
+import { setUpTestDatabase } from '@/tests/helpers/test-db';
 
-let t: TestDatabase;
-let mailbox: Awaited<ReturnType<typeof startMailbox>>;
+const t = setUpTestDatabase();
+const mailbox = setUpMailbox();
 const clock = new ManualClock(new Date('2026-11-21T10:00:00Z'));
 const ctx = { ip: '192.0.2.1', userAgent: 'vitest' };
 const base: UserQuery = { q: '', sort: 'newest', page: 1 };
@@ -48,16 +48,6 @@ async function makeUser(username: string, values: Partial<NewUser> = stateColumn
 
 const usernames = async (query: Partial<UserQuery>, pageSize?: number) =>
   (await searchUsers(t.db, { ...base, ...query }, pageSize)).rows.map((r) => r.username);
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  mailbox = await startMailbox();
-});
-
-afterAll(async () => {
-  await mailbox?.stop();
-  await t?.close();
-});
 
 describe('reading the query string', () => {
   it('forgives anything: unknown state or sort, negative, huge or non-numeric pages, arrays, 10,000 characters', () => {

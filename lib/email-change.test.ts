@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { auditEvents, emailOutbox, tokens, users } from '@/db/schema';
 import { lockUser, unlockUser } from '@/lib/account-lock';
 import { DAY, ManualClock, MINUTE } from '@/lib/clock';
@@ -15,48 +15,31 @@ import {
   UNCONFIRMED_CHANGE_LOCK_REASON,
 } from '@/lib/email-change';
 import { logIn } from '@/lib/login';
-import { hashPassword } from '@/lib/password';
 import { validateSession } from '@/lib/sessions';
 import { setSetting } from '@/lib/settings';
-import { linkTo, startMailbox } from '@/tests/helpers/mail';
+import { linkTo, setUpMailbox } from '@/tests/helpers/mail';
 import { linksIn } from '@/tests/helpers/smtp-catcher';
-import { createTestDatabase, type TestDatabase } from '@/tests/helpers/test-db';
+import { setUpTestDatabase } from '@/tests/helpers/test-db';
+import { createTestUser, TEST_PASSWORD } from '@/tests/helpers/users';
 
-let t: TestDatabase;
-let mailbox: Awaited<ReturnType<typeof startMailbox>>;
+const t = setUpTestDatabase();
+const mailbox = setUpMailbox();
 const clock = new ManualClock(new Date());
-const PASSWORD = 'correct horse battery staple';
 let octet = 0;
 // A fresh address per call keeps the per-IP sign-in budget out of tests that are not about it.
 const ctx = () => ({ ip: `192.0.2.${(octet += 1) % 250}`, userAgent: 'vitest' });
 
-async function makeUser(username: string, role: 'user' | 'admin' = 'user') {
-  const hashed = await hashPassword(PASSWORD);
-  if (!hashed.ok) throw new Error('busy');
-  const now = clock.now();
-  const [user] = await t.db
-    .insert(users)
-    .values({
-      username,
-      email: `${username}@example.com`,
-      fullName: username,
-      passwordHash: hashed.hash,
-      role,
-      emailVerifiedAt: now,
-      approvedAt: now,
-    })
-    .returning();
-  return user!;
-}
+const makeUser = (username: string, role: 'user' | 'admin' = 'user') =>
+  createTestUser(t.db, clock, username, { role });
 
 const deliver = () => mailbox.deliver(t.db, clock);
-const signIn = (identifier: string, password = PASSWORD) =>
+const signIn = (identifier: string, password = TEST_PASSWORD) =>
   logIn(t.db, { identifier, password }, ctx(), clock);
 const userById = async (id: string) => (await t.db.select().from(users).where(eq(users.id, id)))[0]!;
 const auditOf = (userId: string) =>
   t.db.select().from(auditEvents).where(eq(auditEvents.userId, userId)).orderBy(auditEvents.id);
 const outboxTo = (to: string) => t.db.select().from(emailOutbox).where(eq(emailOutbox.to, to));
-const request = (userId: string, newEmail: string, currentPassword = PASSWORD) =>
+const request = (userId: string, newEmail: string, currentPassword = TEST_PASSWORD) =>
   requestEmailChange(t.db, { userId, newEmail, currentPassword }, ctx(), clock);
 const confirm = (token: string | null) => confirmEmailChange(t.db, { token }, ctx(), clock);
 const notMe = (token: string | null) => reportEmailChangeNotMe(t.db, { token }, ctx(), clock);
@@ -76,16 +59,6 @@ async function requestAndRead(username: string, newEmail: string) {
     cancelToken: linkTo(notice, '/email-change/not-me').searchParams.get('token'),
   };
 }
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  mailbox = await startMailbox();
-});
-
-afterAll(async () => {
-  await mailbox?.stop();
-  await t?.close();
-});
 
 beforeEach(() => {
   // Failed sign-ins in these tests log a warning on purpose.

@@ -1,54 +1,28 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditEvents, emailOutbox, users } from '@/db/schema';
 import { ManualClock } from '@/lib/clock';
 import { logIn } from '@/lib/login';
 import { changePassword } from '@/lib/password-change';
-import { hashPassword } from '@/lib/password';
 import { createSession, revokeSession, validateSession } from '@/lib/sessions';
 import { setSetting } from '@/lib/settings';
 import { linksIn } from '@/tests/helpers/smtp-catcher';
-import { startMailbox } from '@/tests/helpers/mail';
-import { createTestDatabase, type TestDatabase } from '@/tests/helpers/test-db';
+import { setUpMailbox } from '@/tests/helpers/mail';
+import { setUpTestDatabase } from '@/tests/helpers/test-db';
+import { createTestUser, TEST_PASSWORD } from '@/tests/helpers/users';
 
-let t: TestDatabase;
-let mailbox: Awaited<ReturnType<typeof startMailbox>>;
+const t = setUpTestDatabase();
+const mailbox = setUpMailbox();
 const clock = new ManualClock(new Date());
-const PASSWORD = 'correct horse battery staple';
 const NEW_PASSWORD = 'violet kettle marching sideways';
 let octet = 0;
 const ctx = () => ({ ip: `192.0.2.${(octet += 1)}`, userAgent: 'vitest' });
 
-async function makeUser(username: string) {
-  const hashed = await hashPassword(PASSWORD);
-  if (!hashed.ok) throw new Error('busy');
-  const [user] = await t.db
-    .insert(users)
-    .values({
-      username,
-      email: `${username}@example.com`,
-      fullName: username,
-      passwordHash: hashed.hash,
-      emailVerifiedAt: clock.now(),
-      approvedAt: clock.now(),
-    })
-    .returning();
-  return user!;
-}
+const makeUser = (username: string) => createTestUser(t.db, clock, username);
 
 const userRow = async (id: string) => (await t.db.select().from(users).where(eq(users.id, id)))[0]!;
 const outboxTo = (email: string) => t.db.select().from(emailOutbox).where(eq(emailOutbox.to, email));
 const auditOf = (userId: string) => t.db.select().from(auditEvents).where(eq(auditEvents.userId, userId));
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  mailbox = await startMailbox();
-});
-
-afterAll(async () => {
-  await mailbox?.stop();
-  await t?.close();
-});
 
 describe('password change', () => {
   it('S40: wrong current password changes nothing and counts an attempt', async () => {
@@ -83,7 +57,7 @@ describe('password change', () => {
 
     const result = await changePassword(
       t.db,
-      { userId: user.id, sessionId: here, currentPassword: PASSWORD, newPassword: NEW_PASSWORD },
+      { userId: user.id, sessionId: here, currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD },
       { ip: '198.51.100.20', userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko Firefox/128.0' },
       clock,
     );
@@ -97,7 +71,7 @@ describe('password change', () => {
     expect(live?.session.ip).toBe('198.51.100.20');
 
     expect((await userRow(user.id)).failedLoginCount).toBe(0);
-    expect(await logIn(t.db, { identifier: 'rotating', password: PASSWORD }, ctx(), clock)).toEqual({
+    expect(await logIn(t.db, { identifier: 'rotating', password: TEST_PASSWORD }, ctx(), clock)).toEqual({
       ok: false,
       code: 'invalid_credentials',
     });
@@ -115,7 +89,7 @@ describe('password change', () => {
 
     const result = await changePassword(
       t.db,
-      { userId: user.id, sessionId, currentPassword: PASSWORD, newPassword: NEW_PASSWORD },
+      { userId: user.id, sessionId, currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD },
       ctx(),
       clock,
     );
@@ -128,7 +102,7 @@ describe('password change', () => {
     const mail = await mailbox.catcher.waitForMail(user.email);
     expect(mail.subject).toMatch(/password was changed/i);
     expect(mail.text).toContain('notified');
-    for (const secret of [PASSWORD, NEW_PASSWORD, sessionId, result.sessionId]) {
+    for (const secret of [TEST_PASSWORD, NEW_PASSWORD, sessionId, result.sessionId]) {
       expect(mail.raw).not.toContain(secret);
     }
     const links = linksIn(mail).map((link) => new URL(link));
@@ -143,7 +117,7 @@ describe('password change', () => {
     const attempt = (newPassword: string) =>
       changePassword(
         t.db,
-        { userId: user.id, sessionId, currentPassword: PASSWORD, newPassword },
+        { userId: user.id, sessionId, currentPassword: TEST_PASSWORD, newPassword },
         ctx(),
         clock,
       );
@@ -189,7 +163,12 @@ describe('password change', () => {
     const result = await changePassword(
       t.db,
       // NFKC: the full-width "ｃ" is the same password as the one stored.
-      { userId: user.id, sessionId, currentPassword: PASSWORD, newPassword: `ｃ${PASSWORD.slice(1)}` },
+      {
+        userId: user.id,
+        sessionId,
+        currentPassword: TEST_PASSWORD,
+        newPassword: `ｃ${TEST_PASSWORD.slice(1)}`,
+      },
       ctx(),
       clock,
     );
@@ -205,7 +184,7 @@ describe('password change', () => {
     await revokeSession(t.db, sessionId, clock);
     const result = await changePassword(
       t.db,
-      { userId: user.id, sessionId, currentPassword: PASSWORD, newPassword: NEW_PASSWORD },
+      { userId: user.id, sessionId, currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD },
       ctx(),
       clock,
     );
@@ -221,7 +200,12 @@ describe('password change', () => {
     const ownersSession = await createSession(t.db, owner.id, ctx(), clock);
     const result = await changePassword(
       t.db,
-      { userId: intruder.id, sessionId: ownersSession, currentPassword: PASSWORD, newPassword: NEW_PASSWORD },
+      {
+        userId: intruder.id,
+        sessionId: ownersSession,
+        currentPassword: TEST_PASSWORD,
+        newPassword: NEW_PASSWORD,
+      },
       ctx(),
       clock,
     );

@@ -1,14 +1,15 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditEvents, users } from '@/db/schema';
 import { ManualClock } from '@/lib/clock';
 import { updateProfile } from '@/lib/profile';
 import { updateSettings } from '@/lib/user-settings';
 import { profileSchema, settingsSchema } from '@/lib/validation/profile';
 import { validateFormData } from '@/lib/web/form-validation';
-import { createTestDatabase, type TestDatabase } from '@/tests/helpers/test-db';
+import { formData } from '@/tests/helpers/forms';
+import { setUpTestDatabase } from '@/tests/helpers/test-db';
 
-let t: TestDatabase;
+const t = setUpTestDatabase();
 const clock = new ManualClock(new Date());
 const ctx = { ip: '192.0.2.10', userAgent: 'vitest' };
 
@@ -37,12 +38,6 @@ async function settingsEvents(userId: string) {
     .where(and(eq(auditEvents.userId, userId), eq(auditEvents.action, 'settings.changed')));
 }
 
-function form(values: Record<string, string>): FormData {
-  const data = new FormData();
-  for (const [name, value] of Object.entries(values)) data.append(name, value);
-  return data;
-}
-
 const profileBase = {
   username: 'someone',
   fullName: 'Some One',
@@ -51,14 +46,6 @@ const profileBase = {
   city: '',
   country: '',
 };
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
 
 describe('updateProfile', () => {
   it('changes the username, keeps usernames unique whatever their case, and audits field names only', async () => {
@@ -127,7 +114,7 @@ describe('updateProfile', () => {
     const user = await makeUser('trimmer');
     const parsed = await validateFormData(
       profileSchema,
-      form({
+      formData({
         username: '  trimmed.name ',
         fullName: '  Tim Rimmer  ',
         phone: ' +44 20 7946 0000 ',
@@ -171,7 +158,7 @@ describe('updateProfile', () => {
   it('refuses a 10,000-character city and a phone with letters with field errors', async () => {
     const parsed = await validateFormData(
       profileSchema,
-      form({ username: 'valid', fullName: 'Valid', phone: '+1 555 CALL NOW', city: 'x'.repeat(10_000) }),
+      formData({ username: 'valid', fullName: 'Valid', phone: '+1 555 CALL NOW', city: 'x'.repeat(10_000) }),
     );
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
@@ -187,7 +174,7 @@ describe('updateSettings', () => {
     const parsed = await validateFormData(
       settingsSchema,
       // An unticked checkbox is not sent.
-      form({ theme: 'dark', locale: 'fr', timezone: 'Europe/Paris' }),
+      formData({ theme: 'dark', locale: 'fr', timezone: 'Europe/Paris' }),
     );
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
@@ -211,7 +198,7 @@ describe('updateSettings', () => {
 
     const ticked = await validateFormData(
       settingsSchema,
-      form({ emailNotifications: 'on', theme: 'dark', locale: 'fr', timezone: 'utc' }),
+      formData({ emailNotifications: 'on', theme: 'dark', locale: 'fr', timezone: 'utc' }),
     );
     expect(ticked.ok && ticked.data).toEqual({
       emailNotifications: true,
@@ -226,7 +213,7 @@ describe('updateSettings', () => {
     const before = await userRow(user.id);
     const parsed = await validateFormData(
       settingsSchema,
-      form({ emailNotifications: 'yes', theme: 'neon', locale: 'xx', timezone: 'Mars/Olympus_Mons' }),
+      formData({ emailNotifications: 'yes', theme: 'neon', locale: 'xx', timezone: 'Mars/Olympus_Mons' }),
     );
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
@@ -238,7 +225,7 @@ describe('updateSettings', () => {
     });
     const long = await validateFormData(
       settingsSchema,
-      form({ theme: 'light', locale: 'en', timezone: 'Europe/'.padEnd(10_000, 'x') }),
+      formData({ theme: 'light', locale: 'en', timezone: 'Europe/'.padEnd(10_000, 'x') }),
     );
     expect(long.ok).toBe(false);
     if (!long.ok) expect(Object.keys(long.fieldErrors)).toEqual(['timezone']);

@@ -20,6 +20,14 @@ function fieldClassName(field: FormField) {
   return field.error ? `${styles.field} ${styles.fieldInvalid}` : styles.field;
 }
 
+function FieldDescription({ field, description }: { field: FormField; description: ReactNode }) {
+  return description ? (
+    <p id={field.descriptionId} className={styles.description}>
+      {description}
+    </p>
+  ) : null;
+}
+
 function FieldErrorText({ field }: { field: FormField }) {
   const t = useTranslations('form');
   return field.errorMessage ? (
@@ -51,11 +59,7 @@ export function FieldFrame({
       <label htmlFor={field.id} className={styles.label}>
         {label}
       </label>
-      {description ? (
-        <p id={field.descriptionId} className={styles.description}>
-          {description}
-        </p>
-      ) : null}
+      <FieldDescription field={field} description={description} />
       <FieldErrorText field={field} />
       {children}
     </div>
@@ -239,11 +243,7 @@ export function CheckboxField({
         />
         <span>{label}</span>
       </label>
-      {description ? (
-        <p id={field.descriptionId} className={styles.description}>
-          {description}
-        </p>
-      ) : null}
+      <FieldDescription field={field} description={description} />
     </div>
   );
 }

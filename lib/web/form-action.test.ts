@@ -1,6 +1,7 @@
 import { notFound, redirect } from 'next/navigation';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
+import { formData } from '@/tests/helpers/forms';
 import { createFormAction, formDataToObject, type FormState } from './form-action';
 import { MAX_FIELD_LENGTH } from './form-validation';
 
@@ -21,12 +22,6 @@ const schema = z
 
 const idle: FormState = { status: 'idle' };
 
-function form(fields: Record<string, string>): FormData {
-  const data = new FormData();
-  for (const [name, value] of Object.entries(fields)) data.append(name, value);
-  return data;
-}
-
 const valid = {
   email: 'ada@example.com',
   name: 'Ada',
@@ -43,7 +38,7 @@ describe('createFormAction', () => {
   it('calls the handler with the parsed data when the input is valid', async () => {
     const handler = vi.fn(async (_data: unknown) => undefined);
     const action = createFormAction(schema, handler);
-    const state = await action(idle, form({ ...valid, name: '  Ada  ' }));
+    const state = await action(idle, formData({ ...valid, name: '  Ada  ' }));
     expect(state).toEqual({ status: 'success' });
     expect(handler).toHaveBeenCalledOnce();
     expect(handler.mock.calls[0]?.[0]).toEqual({ ...valid, name: 'Ada' });
@@ -55,7 +50,7 @@ describe('createFormAction', () => {
       message: { key: 'form.saved' },
       extra: { id: 7 },
     }));
-    expect(await action(idle, form(valid))).toEqual({
+    expect(await action(idle, formData(valid))).toEqual({
       status: 'success',
       message: { key: 'form.saved' },
       extra: { id: 7 },
@@ -65,7 +60,7 @@ describe('createFormAction', () => {
   it('answers missing fields with "required" and does not call the handler', async () => {
     const handler = vi.fn(async (_data: unknown) => undefined);
     const state = errorState(
-      await createFormAction(schema, handler)(idle, form({ email: 'ada@example.com' })),
+      await createFormAction(schema, handler)(idle, formData({ email: 'ada@example.com' })),
     );
     expect(state.fieldErrors).toMatchObject({
       name: { key: 'form.errors.required' },
@@ -81,7 +76,12 @@ describe('createFormAction', () => {
     const state = errorState(
       await action(
         idle,
-        form({ email: 'not an address', name: 'x'.repeat(101), password: 'short', confirmPassword: 'short' }),
+        formData({
+          email: 'not an address',
+          name: 'x'.repeat(101),
+          password: 'short',
+          confirmPassword: 'short',
+        }),
       ),
     );
     expect(state.fieldErrors).toEqual({
@@ -93,13 +93,13 @@ describe('createFormAction', () => {
 
   it('reports a refinement on the path it names', async () => {
     const action = createFormAction(schema, async () => undefined);
-    const state = errorState(await action(idle, form({ ...valid, confirmPassword: 'something else' })));
+    const state = errorState(await action(idle, formData({ ...valid, confirmPassword: 'something else' })));
     expect(state.fieldErrors).toEqual({ confirmPassword: { key: 'form.errors.mismatch' } });
   });
 
   it('never echoes a password, but echoes what else was typed', async () => {
     const action = createFormAction(schema, async () => undefined);
-    const state = errorState(await action(idle, form({ ...valid, email: 'nope', password: 'hunter2' })));
+    const state = errorState(await action(idle, formData({ ...valid, email: 'nope', password: 'hunter2' })));
     expect(state.values).toEqual({ email: 'nope', name: 'Ada' });
     expect(JSON.stringify(state)).not.toContain('hunter2');
     expect(JSON.stringify(state)).not.toContain('correct horse');
@@ -111,7 +111,7 @@ describe('createFormAction', () => {
       formError: { key: 'login.failed' },
       values: { password: data.password },
     }));
-    const state = errorState(await action(idle, form(valid)));
+    const state = errorState(await action(idle, formData(valid)));
     expect(state.formError).toEqual({ key: 'login.failed' });
     expect(state.values).toEqual({ email: 'ada@example.com', name: 'Ada' });
   });
@@ -120,14 +120,14 @@ describe('createFormAction', () => {
     const action = createFormAction(schema, async () => undefined, {
       secretFields: ['password', 'confirmPassword', 'email'],
     });
-    const state = errorState(await action(idle, form({ ...valid, name: '' })));
+    const state = errorState(await action(idle, formData({ ...valid, name: '' })));
     expect(state.values).toEqual({ name: '' });
   });
 
   it('refuses an oversized value with a field error instead of truncating or throwing', async () => {
     const handler = vi.fn(async (_data: unknown) => undefined);
     const action = createFormAction(z.object({ note: z.string() }), handler);
-    const state = errorState(await action(idle, form({ note: 'a'.repeat(MAX_FIELD_LENGTH + 1) })));
+    const state = errorState(await action(idle, formData({ note: 'a'.repeat(MAX_FIELD_LENGTH + 1) })));
     expect(state.fieldErrors).toEqual({
       note: { key: 'form.errors.tooLong', params: { max: MAX_FIELD_LENGTH } },
     });
@@ -136,7 +136,7 @@ describe('createFormAction', () => {
   });
 
   it('keeps the last of repeated values and ignores files', async () => {
-    const data = form(valid);
+    const data = formData(valid);
     data.append('name', 'Grace');
     data.append('email', new File(['x'], 'x.txt'));
     const handler = vi.fn(async (_data: unknown) => undefined);
@@ -165,12 +165,14 @@ describe('createFormAction', () => {
 
   it('answers control characters and lone surrogates with a field error', async () => {
     const action = createFormAction(schema, async () => undefined);
-    const nul = errorState(await action(idle, form({ ...valid, name: 'Ada\u0000' })));
+    const nul = errorState(await action(idle, formData({ ...valid, name: 'Ada\u0000' })));
     expect(nul.fieldErrors).toEqual({ name: { key: 'form.errors.invalidCharacters' } });
-    const surrogate = errorState(await action(idle, form({ ...valid, name: 'Ada\ud800' })));
+    const surrogate = errorState(await action(idle, formData({ ...valid, name: 'Ada\ud800' })));
     expect(surrogate.fieldErrors).toEqual({ name: { key: 'form.errors.invalidCharacters' } });
     // Line breaks and tabs are ordinary text.
-    expect(await action(idle, form({ ...valid, name: 'Ada\r\n\tLovelace' }))).toEqual({ status: 'success' });
+    expect(await action(idle, formData({ ...valid, name: 'Ada\r\n\tLovelace' }))).toEqual({
+      status: 'success',
+    });
   });
 
   it('answers a request whose argument is not FormData instead of throwing', async () => {
@@ -190,7 +192,7 @@ describe('createFormAction', () => {
     const action = createFormAction(schema, async () => {
       throw new TypeError('connection to postgres://admin:s3cret@db failed');
     });
-    const state = errorState(await action(idle, form(valid)));
+    const state = errorState(await action(idle, formData(valid)));
     expect(state.formError).toEqual({ key: 'form.errors.unexpected' });
     expect(state.fieldErrors).toEqual({});
     expect(state.values).toEqual({ email: 'ada@example.com', name: 'Ada' });
@@ -204,11 +206,11 @@ describe('createFormAction', () => {
 
   it('lets redirect() and notFound() from the handler through', async () => {
     const redirecting = createFormAction(schema, async () => redirect('/welcome'));
-    await expect(redirecting(idle, form(valid))).rejects.toMatchObject({
+    await expect(redirecting(idle, formData(valid))).rejects.toMatchObject({
       digest: expect.stringMatching(/^NEXT_REDIRECT;.*;\/welcome;/),
     });
     const missing = createFormAction(schema, async () => notFound());
-    await expect(missing(idle, form(valid))).rejects.toMatchObject({
+    await expect(missing(idle, formData(valid))).rejects.toMatchObject({
       digest: expect.stringMatching(/^NEXT_HTTP_ERROR_FALLBACK;404/),
     });
   });
@@ -216,7 +218,7 @@ describe('createFormAction', () => {
 
 describe('formDataToObject', () => {
   it('keeps only text fields, drops Next.js internals and can be limited to known names', () => {
-    const data = form({ email: 'a@example.com', $ACTION_ID_abc: '', '$ACTION_1:0': '{}', extra: 'x' });
+    const data = formData({ email: 'a@example.com', $ACTION_ID_abc: '', '$ACTION_1:0': '{}', extra: 'x' });
     data.append('avatar', new File(['x'], 'a.png'));
     expect(formDataToObject(data)).toEqual({ email: 'a@example.com', extra: 'x' });
     expect(formDataToObject(data, ['email'])).toEqual({ email: 'a@example.com' });

@@ -11,7 +11,8 @@ import { loadMessages, type Messages } from '@/lib/i18n/messages';
 import { getSetting } from '@/lib/settings';
 import type { FormState } from '@/lib/web/form-validation';
 import { startSmtpCatcher, type SmtpCatcher } from '@/tests/helpers/smtp-catcher';
-import { createTestDatabase, type TestDatabase } from '@/tests/helpers/test-db';
+import { formData } from '@/tests/helpers/forms';
+import { setUpTestDatabase } from '@/tests/helpers/test-db';
 
 /**
  * The three admin platform pages and their actions, run as Next.js would run them but in-process:
@@ -62,18 +63,12 @@ const SMTP_USER = 'mailer@example.test';
 const SMTP_PASSWORD = 'correct horse battery staple';
 const IDLE: FormState = { status: 'idle' };
 
-let t: TestDatabase;
+const t = setUpTestDatabase();
 let catcher: SmtpCatcher;
 let admin: { sid: string; user: Record<string, string> };
 
-function form(values: Record<string, string>): FormData {
-  const data = new FormData();
-  for (const [name, value] of Object.entries(values)) data.append(name, value);
-  return data;
-}
-
 function mailForm(over: Record<string, string> = {}): FormData {
-  return form({
+  return formData({
     transport: 'smtp',
     fromName: 'Gatehouse',
     fromAddress: 'accounts@example.test',
@@ -104,7 +99,6 @@ const search = (params: Record<string, string | undefined>) => ({ searchParams: 
 beforeAll(async () => {
   process.env.AUTH_SECRET = 's'.repeat(48);
   resetEnvCache();
-  t = await createTestDatabase();
   state.db = t.db;
   state.messages = await loadMessages('en');
   catcher = await startSmtpCatcher({ requireAuth: { user: SMTP_USER, pass: SMTP_PASSWORD } });
@@ -132,7 +126,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await catcher?.stop();
-  await t?.close();
 });
 
 beforeEach(() => {
@@ -141,10 +134,10 @@ beforeEach(() => {
 
 describe('S45: every admin action checks the role itself', () => {
   it.each([
-    ['saveGeneral', () => saveGeneral(IDLE, form({ passwordMinLength: '8' }))],
+    ['saveGeneral', () => saveGeneral(IDLE, formData({ passwordMinLength: '8' }))],
     ['saveMail', () => saveMail(IDLE, mailForm({ smtpPassword: 'x' }))],
-    ['sendTestMail', () => sendTestMail(IDLE, form({}))],
-    ['requeue', () => requeue(IDLE, form({ id: '00000000-0000-4000-8000-000000000001' }))],
+    ['sendTestMail', () => sendTestMail(IDLE, formData({}))],
+    ['requeue', () => requeue(IDLE, formData({ id: '00000000-0000-4000-8000-000000000001' }))],
   ])('%s refuses a non-admin and changes nothing', async (_, run) => {
     state.session = null;
     const audits = (await t.db.select().from(auditEvents)).length;
@@ -188,7 +181,7 @@ describe('/admin/settings', () => {
 
     const general = await saveGeneral(
       IDLE,
-      form({ passwordMinLength: '99999', verifyEmailTtlMinutes: 'x'.repeat(10_000) }),
+      formData({ passwordMinLength: '99999', verifyEmailTtlMinutes: 'x'.repeat(10_000) }),
     );
     expect(general).toMatchObject({
       status: 'error',
@@ -203,7 +196,7 @@ describe('/admin/settings', () => {
       status: 'success',
       message: { key: 'adminSettings.saved' },
     });
-    const sent = await sendTestMail(IDLE, form({}));
+    const sent = await sendTestMail(IDLE, formData({}));
     expect(sent).toMatchObject({
       status: 'success',
       message: { key: 'adminSettings.test.sent', params: { to: 'boss@example.com' } },
@@ -221,7 +214,7 @@ describe('/admin/settings', () => {
     expect(html).toContain(`SMTP at ${catcher.host}:${catcher.port}`);
 
     await saveMail(IDLE, mailForm({ smtpPassword: 'wrong password' }));
-    const failed = await sendTestMail(IDLE, form({}));
+    const failed = await sendTestMail(IDLE, formData({}));
     expect(failed).toMatchObject({ status: 'error', formError: { key: 'adminSettings.test.failed' } });
     const error = failed.status === 'error' ? String(failed.formError?.params?.error) : '';
     expect(error).toContain('535 5.7.8 Authentication credentials invalid');
@@ -276,7 +269,7 @@ describe('/admin/mail', () => {
 
   it('re-sending a failed mail queues it, audits mail.requeued and goes back to the list', async () => {
     const [row] = await t.db.select().from(emailOutbox).where(eq(emailOutbox.status, 'failed'));
-    const redirected = await requeue(IDLE, form({ id: row!.id, status: 'failed', page: '1' })).then(
+    const redirected = await requeue(IDLE, formData({ id: row!.id, status: 'failed', page: '1' })).then(
       () => undefined,
       (error: unknown) => error as { digest?: string },
     );
@@ -287,11 +280,11 @@ describe('/admin/mail', () => {
       1,
     );
 
-    expect(await requeue(IDLE, form({ id: row!.id }))).toMatchObject({
+    expect(await requeue(IDLE, formData({ id: row!.id }))).toMatchObject({
       status: 'error',
       formError: { key: 'adminMail.notFailed' },
     });
-    expect(await requeue(IDLE, form({ id: 'not-a-uuid' }))).toMatchObject({ status: 'error' });
+    expect(await requeue(IDLE, formData({ id: 'not-a-uuid' }))).toMatchObject({ status: 'error' });
   });
 });
 

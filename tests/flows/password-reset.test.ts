@@ -1,41 +1,27 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { emailOutbox, sessions, users } from '@/db/schema';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { emailOutbox, sessions, type NewUser } from '@/db/schema';
 import { ManualClock, MINUTE } from '@/lib/clock';
 import { resetEnvCache } from '@/lib/env';
 import { logIn, THROTTLE_AFTER_FAILURES } from '@/lib/login';
-import { hashPassword } from '@/lib/password';
 import { requestPasswordReset, resetPasswordWithCode, resetPasswordWithToken } from '@/lib/password-reset';
 import { validateSession } from '@/lib/sessions';
-import { linkTo, startMailbox } from '@/tests/helpers/mail';
+import { linkTo, setUpMailbox } from '@/tests/helpers/mail';
 import { linksIn } from '@/tests/helpers/smtp-catcher';
-import { createTestDatabase, type TestDatabase } from '@/tests/helpers/test-db';
+import { setUpTestDatabase } from '@/tests/helpers/test-db';
 import { compareTimings, similarTimes } from '@/tests/helpers/timing';
+import { createTestUser, TEST_PASSWORD } from '@/tests/helpers/users';
 
-let t: TestDatabase;
-let mailbox: Awaited<ReturnType<typeof startMailbox>>;
+const t = setUpTestDatabase();
+const mailbox = setUpMailbox();
 const clock = new ManualClock(new Date());
-const OLD = 'correct horse battery staple';
+const OLD = TEST_PASSWORD;
 const NEW = 'a brand new passphrase for me';
 let octet = 0;
 const ctx = () => ({ ip: `203.0.113.${(octet += 1) % 250}`, userAgent: 'vitest' });
 
-async function makeUser(username: string, over: Partial<typeof users.$inferInsert> = {}) {
-  const hashed = await hashPassword(OLD);
-  if (!hashed.ok) throw new Error('busy');
-  const [user] = await t.db
-    .insert(users)
-    .values({
-      username,
-      email: `${username}@example.com`,
-      passwordHash: hashed.hash,
-      emailVerifiedAt: clock.now(),
-      approvedAt: clock.now(),
-      ...over,
-    })
-    .returning();
-  return user!;
-}
+const makeUser = (username: string, over: Partial<NewUser> = {}) =>
+  createTestUser(t.db, clock, username, over);
 
 /** Asks for a reset as the web layer does: the answer, then the deferred work, then delivery. */
 async function askReset(email: string) {
@@ -51,16 +37,6 @@ async function resetMail(email: string) {
   const code = /\b([0-9]{6})\b/.exec(mail.text)?.[1];
   return { mail, token, code: code! };
 }
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  mailbox = await startMailbox();
-});
-
-afterAll(async () => {
-  await mailbox?.stop();
-  await t?.close();
-});
 
 beforeEach(() => {
   vi.spyOn(console, 'warn').mockImplementation(() => undefined);

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import type { Db } from '@/db/client';
 import { systemClock, type Clock } from '@/lib/clock';
 import { drainOutbox } from '@/lib/mail/outbox';
@@ -33,6 +34,32 @@ export async function startMailbox(): Promise<{
       transport.close?.();
       await catcher.stop();
     },
+  };
+}
+
+export type Mailbox = Awaited<ReturnType<typeof startMailbox>>;
+
+/**
+ * startMailbox for a whole test file: started before its tests, stopped after them. Call it once at
+ * the top of the file and use the mailbox in tests and hooks.
+ */
+export function setUpMailbox(): Omit<Mailbox, 'stop'> {
+  let mailbox: Mailbox | undefined;
+  beforeAll(async () => {
+    mailbox = await startMailbox();
+  });
+  afterAll(async () => {
+    await mailbox?.stop();
+  });
+  const started = () => {
+    if (!mailbox) throw new Error('the mailbox starts in beforeAll: use it in a test or a hook');
+    return mailbox;
+  };
+  return {
+    get catcher() {
+      return started().catcher;
+    },
+    deliver: (db, clock) => started().deliver(db, clock),
   };
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { openDatabase, type Db, type DbHandle } from '@/db/client';
 
 export interface TestDatabase extends DbHandle {
@@ -55,6 +55,32 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       } finally {
         await cleanup.end();
       }
+    },
+  };
+}
+
+/**
+ * A test file's own database, opened before its tests and closed after them: call it once at the
+ * top of the file and read `db` in tests and hooks.
+ */
+export function setUpTestDatabase(): { readonly db: Db; readonly url: string | undefined } {
+  let handle: TestDatabase | undefined;
+  beforeAll(async () => {
+    handle = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await handle?.close();
+  });
+  const opened = () => {
+    if (!handle) throw new Error('the test database opens in beforeAll: read it in a test or a hook');
+    return handle;
+  };
+  return {
+    get db() {
+      return opened().db;
+    },
+    get url() {
+      return opened().url;
     },
   };
 }
