@@ -67,7 +67,16 @@ describe('asking for a reset', () => {
       (i) => requestPasswordReset(t.db, `${known[i + 3]}@example.com`, ctx(), clock),
       (i) => requestPasswordReset(t.db, `ghost-${i + 3}@example.com`, ctx(), clock),
     );
-    expect(similarTimes(result), JSON.stringify(result)).toBe(true);
+    // What a leak would add: the lookup, the token, the mail rendered and queued, in the same run.
+    const deliveries: number[] = [];
+    for (const name of known.slice(0, 15)) {
+      const asked = await requestPasswordReset(t.db, `${name}@example.com`, ctx(), clock);
+      const started = performance.now();
+      await asked.deliver();
+      deliveries.push(performance.now() - started);
+    }
+    const leakMs = deliveries.sort((a, b) => a - b)[7]!;
+    expect(similarTimes(result, { leakMs }), JSON.stringify({ ...result, leakMs })).toBe(true);
   });
 
   it('S34: links in mail come from APP_URL, never from the request', async () => {
