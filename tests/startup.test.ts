@@ -2,19 +2,23 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DatabaseError, openDatabase } from '@/db/client';
 import { EnvError, parseEnv } from '@/lib/env';
 
 const root = path.resolve(__dirname, '..');
 const tsx = path.join(root, 'node_modules/.bin/tsx');
 
+// These tests start real processes (tsx compiles each script on start). On a loaded two-core CI
+// machine that alone has taken 30-50 s, so they get far more than the suite's 30 s default.
+vi.setConfig({ testTimeout: 150_000 });
+
 function migrateWith(envOverrides: Record<string, string>) {
   const result = spawnSync(tsx, ['scripts/db-migrate.ts'], {
     cwd: root,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'development', ...envOverrides },
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: 140_000,
   });
   return { status: result.status, stderr: result.stderr, stdout: result.stdout };
 }
@@ -176,7 +180,7 @@ describe('npm run admin:create', () => {
           APP_URL: 'https://accounts.example.com',
         },
         encoding: 'utf8',
-        timeout: 60_000,
+        timeout: 140_000,
       });
       expect(run.status).toBe(0);
       expect(run.stdout).toContain('Created administrator boss@example.com');
@@ -187,7 +191,7 @@ describe('npm run admin:create', () => {
         cwd: root,
         env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'development', DATA_DIR: dir },
         encoding: 'utf8',
-        timeout: 60_000,
+        timeout: 140_000,
       });
       expect(usage.status).toBe(2);
       expect(usage.stderr).toContain('Usage: npm run admin:create -- --email');
