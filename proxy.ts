@@ -19,7 +19,8 @@ const PROTECTED = ['/account', '/admin'];
  */
 export async function proxy(request: NextRequest) {
   const { pathname, searchParams } = request.nextUrl;
-  const https = request.nextUrl.protocol === 'https:';
+  // Behind a proxy that ends TLS the request arrives as http; APP_URL says how people reach the app.
+  const https = request.nextUrl.protocol === 'https:' || env().APP_URL.startsWith('https://');
   const api = pathname === '/api' || pathname.startsWith('/api/');
   if (isUnsafeMethod(request.method)) {
     const verdict = checkOrigin(request.headers, allowedOrigins());
@@ -76,7 +77,7 @@ function allowedOrigins(): string[] {
 
 /** Route handlers answer JSON or redirects, never a page: the headers that matter without a CSP. */
 function apiHeaders(https: boolean): Record<string, string> {
-  const headers = securityHeaders('', { https, development: false });
+  const headers = securityHeaders('', { https, development: process.env.NODE_ENV === 'development' });
   delete headers['Content-Security-Policy'];
   return headers;
 }
