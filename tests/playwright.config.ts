@@ -79,6 +79,9 @@ export default defineConfig({
       // proxy in front appended it; without this the app ignores the header (docs/decisions/011).
       TRUSTED_PROXY_HEADER: 'x-forwarded-for',
       TRUSTED_PROXY_HOPS: '1',
+      // A short hashing queue, so that hardening.spec.ts can fill it with one burst and see 503s; the
+      // suite itself signs in one person at a time.
+      PASSWORD_HASH_QUEUE: '8',
     },
   },
 });

@@ -86,7 +86,7 @@ test('S43: GET changes nothing: visiting /logout leaves the session alive', asyn
   await page.goto('/account');
   await expect(page).toHaveURL(/\/account$/);
   // S50: signed-in pages, the admin console included, are never stored.
-  for (const path of ['/account', '/account/security', '/admin', '/admin/users']) {
+  for (const path of ['/account', '/account/security', '/admin/users', '/admin/settings']) {
     const response = await page.request.get(path, { maxRedirects: 0 });
     expect(response.status(), path).toBe(200);
     expect(response.headers()['cache-control'], path).toContain('no-store');
