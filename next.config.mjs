@@ -2,6 +2,24 @@ import createNextIntlPlugin from 'next-intl/plugin';
 
 const withNextIntl = createNextIntlPlugin('./lib/i18n/request.ts');
 
+/**
+ * Hosts whose pages may call server actions, for Next's own check (it compares Origin with the Host
+ * or X-Forwarded-Host a proxy passes on). APP_URL's host belongs there even when a proxy in front
+ * rewrites Host; proxy.ts then holds every unsafe request to the same list by full origin (S25).
+ * Read when the server starts; lib/env.ts validates the same variables.
+ */
+function serverActionOrigins() {
+  const hosts = [];
+  for (const origin of [process.env.APP_URL, ...(process.env.ALLOWED_ORIGINS ?? '').split(',')]) {
+    try {
+      if (origin?.trim()) hosts.push(new URL(origin.trim()).host);
+    } catch {
+      // lib/env.ts stops start-up with a message naming the bad variable.
+    }
+  }
+  return hosts;
+}
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
@@ -11,7 +29,7 @@ const nextConfig = {
   // Migrations are read from disk at start-up: ship them with every server function (Vercel, standalone).
   outputFileTracingIncludes: { '/**': ['./drizzle/**/*'] },
   // forbidden() answers 403 with app/forbidden.tsx (S45).
-  experimental: { authInterrupts: true },
+  experimental: { authInterrupts: true, serverActions: { allowedOrigins: serverActionOrigins() } },
   async headers() {
     // Pages opened from a link in mail hold its token in a hidden field: never cached, never sent as a
     // referrer to another site (S35). The URL that held the token answered with a redirect and

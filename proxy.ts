@@ -1,13 +1,17 @@
 import { NextResponse, type NextRequest } from 'next/server';
+import { env } from '@/lib/env';
 import { auth } from '@/lib/web/auth';
 import { LINK_TOKEN_COOKIE, TOKEN_PAGES } from '@/lib/web/link-token';
+import { checkOrigin, isUnsafeMethod } from '@/lib/web/origin-check';
 import { securityHeaders } from '@/lib/web/security-headers';
 
 const NO_STORE = 'no-store';
 const PROTECTED = ['/account', '/admin'];
 
 /**
- * Before any page renders:
+ * Before any page renders or any route runs:
+ * - a POST, PUT, PATCH or DELETE from another origin is refused (S25, S43): every server action and
+ *   route handler is behind this, not only the ones that remember to check;
  * - every page gets a fresh CSP nonce and the security headers (S27);
  * - links from mail: the token moves from the URL into a cookie for that page (lib/web/link-token.ts);
  * - the signed-in areas: no live session, no page. Pages, actions and routes still check the session
@@ -15,8 +19,28 @@ const PROTECTED = ['/account', '/admin'];
  */
 export async function proxy(request: NextRequest) {
   const { pathname, searchParams } = request.nextUrl;
+  // Behind a proxy that ends TLS the request arrives as http; APP_URL says how people reach the app.
+  const https = request.nextUrl.protocol === 'https:' || env().APP_URL.startsWith('https://');
+  const api = pathname === '/api' || pathname.startsWith('/api/');
+  if (isUnsafeMethod(request.method)) {
+    const verdict = checkOrigin(request.headers, allowedOrigins());
+    // A request naming no origin comes from no browser, so it carries no one's cookies by accident:
+    // the API takes those (Auth.js still wants its CSRF token, the cron route its secret). A server
+    // action is only ever posted by a browser, which always sends Origin on a POST.
+    if (verdict === 'foreign' || (verdict === 'missing' && !api)) {
+      return withHeaders(
+        new NextResponse('Cross-origin request refused.', {
+          status: 403,
+          headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': NO_STORE },
+        }),
+        apiHeaders(https),
+      );
+    }
+  }
+  if (api) return withHeaders(NextResponse.next(), apiHeaders(https));
+
   const headers = securityHeaders(Buffer.from(crypto.randomUUID()).toString('base64'), {
-    https: request.nextUrl.protocol === 'https:',
+    https,
     development: process.env.NODE_ENV === 'development',
   });
 
@@ -45,6 +69,19 @@ export async function proxy(request: NextRequest) {
   return withHeaders(next(), headers);
 }
 
+/** APP_URL's origin and ALLOWED_ORIGINS: the only pages that may post to this app. */
+function allowedOrigins(): string[] {
+  const { APP_URL, ALLOWED_ORIGINS } = env();
+  return [new URL(APP_URL).origin, ...ALLOWED_ORIGINS];
+}
+
+/** Route handlers answer JSON or redirects, never a page: the headers that matter without a CSP. */
+function apiHeaders(https: boolean): Record<string, string> {
+  const headers = securityHeaders('', { https, development: process.env.NODE_ENV === 'development' });
+  delete headers['Content-Security-Policy'];
+  return headers;
+}
+
 function withHeaders(response: NextResponse, headers: Record<string, string>): NextResponse {
   for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
   return response;
@@ -69,6 +106,8 @@ function moveTokenToCookie(request: NextRequest, token: string) {
 
 export const config = {
   matcher: [
+    // Route handlers: only for the origin check and the plain security headers.
+    '/api/:path*',
     {
       // Pages only: not API routes, static files or prefetches of pages (they carry no HTML).
       source: '/((?!api|_next/static|_next/image|favicon.ico).*)',

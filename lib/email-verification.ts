@@ -4,6 +4,7 @@ import { tokens, users, type User } from '@/db/schema';
 import { isBootstrapAdmin, listActiveAdmins, userLocale } from './admins';
 import { recordAudit } from './audit';
 import { MINUTE, type Clock } from './clock';
+import { spendMailBudget } from './mail-budget';
 import { enqueueMail, type EnqueueInput } from './mail/outbox';
 import { cooldown, hitAll, limits } from './rate-limit';
 import type { RequestContext } from './request-context';
@@ -143,6 +144,7 @@ export async function resendVerification(
 
   const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
   if (!user || user.emailVerifiedAt) return { ok: true };
+  if (!(await spendMailBudget(db, clock))) return { ok: true };
   const ttlMinutes = await getSetting(db, 'verify_email_ttl_minutes');
   await db.transaction(async (tx) => {
     await enqueueMail(tx, await issueVerificationMail(tx, user, 'verify-email-resend', ttlMinutes, clock));

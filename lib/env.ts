@@ -60,6 +60,34 @@ const httpUrl = optionalString
   )
   .transform((v) => v?.replace(/\/+$/, ''));
 
+const origin = z.string().refine(
+  (v) => {
+    try {
+      const url = new URL(v);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === v.replace(/\/+$/, '');
+    } catch {
+      return false;
+    }
+  },
+  { error: 'must be a comma-separated list of origins like https://app.example.com (no path)' },
+);
+
+const originList = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(origin))
+  .transform((list) => list.map((v) => new URL(v).origin));
+
+const flag = optionalString
+  .pipe(z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).optional())
+  .transform((v) => v === 'true' || v === '1');
+
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -97,6 +125,29 @@ const schema = z
     CRON_SECRET: optionalString.refine((v) => v === undefined || v.length >= 16, {
       error: 'must be at least 16 characters; generate one with `openssl rand -hex 24`',
     }),
+
+    TRUSTED_PROXY_HEADER: optionalString.pipe(
+      z
+        .enum(['x-forwarded-for', 'x-real-ip', 'cf-connecting-ip', 'none'], {
+          error: 'must be one of x-forwarded-for, x-real-ip, cf-connecting-ip, none',
+        })
+        .optional(),
+    ),
+    TRUSTED_PROXY_HOPS: wholeNumber(1, 10, 'must be a whole number of proxies, from 1 to 10'),
+    ALLOWED_ORIGINS: originList,
+
+    HIBP_ENABLED: flag,
+    HIBP_URL: optionalString.refine(
+      (v) => {
+        if (v === undefined) return true;
+        try {
+          return ['http:', 'https:'].includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { error: 'must be the URL of a k-anonymity range API, like https://api.pwnedpasswords.com/range/' },
+    ),
 
     PASSWORD_HASH_CONCURRENCY: wholeNumber(
       1,
@@ -164,6 +215,9 @@ const schema = z
   .transform((env) => ({
     ...env,
     APP_URL: env.APP_URL ?? 'http://localhost:3000',
+    // Vercel always sets X-Forwarded-For itself, overwriting what the client sent.
+    TRUSTED_PROXY_HEADER: env.TRUSTED_PROXY_HEADER ?? (env.VERCEL ? 'x-forwarded-for' : 'none'),
+    TRUSTED_PROXY_HOPS: env.TRUSTED_PROXY_HOPS ?? 1,
     isProduction: env.NODE_ENV === 'production',
     usesEmbeddedDatabase: env.DATABASE_URL === undefined,
   }));

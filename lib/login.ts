@@ -4,7 +4,7 @@ import { users, type User } from '@/db/schema';
 import { accountState } from './account-state';
 import { recordAudit } from './audit';
 import { addMs, HOUR, type Clock } from './clock';
-import { dummyVerify, hashPassword, verifyPassword } from './password';
+import { dummyVerify, getDefaultHashLimiter, hashPassword, verifyPassword } from './password';
 import { hit, limits, peek } from './rate-limit';
 import { createSession, type SessionContext } from './sessions';
 
@@ -51,7 +51,37 @@ export async function findUserByIdentifier(db: Db, identifier: string): Promise<
   return user;
 }
 
+/**
+ * Sign-ins under way in this process. The hash limiter bounds the argon2 queue, but the queries
+ * before the hash can be the bottleneck instead (the embedded database runs on the event loop), and
+ * then requests would pile up ahead of the limiter without bound. Past the limiter's capacity a new
+ * sign-in answers busy at once (docs/decisions/012; `npm run bench:login` shows it).
+ */
+let signInsInFlight = 0;
+
 export async function logIn(
+  db: Db,
+  input: LoginInput,
+  context: SessionContext,
+  clock: Clock,
+): Promise<LoginResult> {
+  const limiter = getDefaultHashLimiter();
+  if (signInsInFlight >= limiter.maxConcurrent + limiter.queueCapacity) {
+    return {
+      ok: false,
+      code: 'busy',
+      retryAfterSeconds: 1 + Math.floor(signInsInFlight / (10 * limiter.maxConcurrent)),
+    };
+  }
+  signInsInFlight += 1;
+  try {
+    return await admittedLogIn(db, input, context, clock);
+  } finally {
+    signInsInFlight -= 1;
+  }
+}
+
+async function admittedLogIn(
   db: Db,
   input: LoginInput,
   context: SessionContext,

@@ -6,7 +6,7 @@ import { recordAudit } from './audit';
 import type { Clock } from './clock';
 import { enqueueRequiredMail } from './mail/outbox';
 import { hashPassword, normalizePassword } from './password';
-import { checkPasswordPolicy } from './password-policy';
+import { checkNewPassword } from './password-policy';
 import { verifyCurrentPassword } from './reauth';
 import type { RequestContext } from './request-context';
 import { revokeUserSessions, rotateSession } from './sessions';
@@ -50,7 +50,7 @@ export async function changePassword(
   if (!user) return { ok: false, code: 'wrong_password' };
 
   const minLength = await getSetting(db, 'password_min_length');
-  const policy = checkPasswordPolicy(input.newPassword, {
+  const policy = await checkNewPassword(input.newPassword, {
     minLength,
     username: user.username,
     email: user.email,

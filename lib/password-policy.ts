@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { dictionary } from '@zxcvbn-ts/language-common';
+import { env } from './env';
 import { log as appLog } from './log';
 import { normalizePassword } from './password';
 import { checkPasswordLength, DEFAULT_APP_NAME, type PasswordProblem } from './validation/password';
@@ -207,4 +208,21 @@ export async function checkBreached(
     return { breached: false };
   }
   return count > 0 ? { breached: true, count } : { breached: false };
+}
+
+/**
+ * The whole policy for a password someone is choosing (registration, reset, change, set-password):
+ * the local checks, then the breach check when HIBP_ENABLED is set (S7). The breach check runs last,
+ * so nothing leaves the server for a password the local rules already refuse.
+ */
+export async function checkNewPassword(
+  password: string,
+  context: PasswordPolicyContext,
+  options: Omit<BreachCheckOptions, 'enabled' | 'endpoint'> = {},
+): Promise<PasswordPolicyResult> {
+  const local = checkPasswordPolicy(password, context);
+  if (!local.ok) return local;
+  const { HIBP_ENABLED, HIBP_URL } = env();
+  const breach = await checkBreached(password, { ...options, enabled: HIBP_ENABLED, endpoint: HIBP_URL });
+  return breach.breached ? { ok: false, problem: { code: 'breached', count: breach.count } } : { ok: true };
 }

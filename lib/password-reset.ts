@@ -4,6 +4,7 @@ import { users, type User } from '@/db/schema';
 import { userLocale } from './admins';
 import { recordAudit } from './audit';
 import { MINUTE, type Clock } from './clock';
+import { spendMailBudget } from './mail-budget';
 import { enqueueMail, type EnqueueInput } from './mail/outbox';
 import { hit, hitAll, limits } from './rate-limit';
 import type { RequestContext } from './request-context';
@@ -60,6 +61,7 @@ async function sendResetMail(db: Db, email: string, context: RequestContext, clo
   const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
   // Unknown, unconfirmed (S18) and rejected addresses get nothing, and nobody is told.
   if (!user || !user.emailVerifiedAt || user.rejectedAt) return;
+  if (!(await spendMailBudget(db, clock))) return;
   const ttlMinutes = await getSetting(db, 'reset_password_ttl_minutes');
   await db.transaction(async (tx) => {
     await enqueueMail(tx, await issueResetMail(tx, user, ttlMinutes, clock));
@@ -106,7 +108,9 @@ export async function resetPasswordWithToken(
   input: { token: unknown; password: string },
   context: RequestContext,
   clock: Clock,
-): Promise<SetPasswordResult> {
+): Promise<SetPasswordResult | { ok: false; code: 'rate_limited'; retryAfterSeconds: number }> {
+  const limited = await hit(db, limits.linkEntryPerIp, context.ip ?? 'unknown', clock);
+  if (!limited.ok) return { ok: false, code: 'rate_limited', retryAfterSeconds: limited.retryAfterSeconds };
   const result = await setPasswordWithToken(
     db,
     { token: input.token, password: input.password, purpose: 'reset_password' },
@@ -135,7 +139,14 @@ export async function resetPasswordWithCode(
   context: RequestContext,
   clock: Clock,
 ): Promise<CodeResetResult> {
-  const limited = await hit(db, limits.codeEntryPerIp, context.ip ?? 'unknown', clock);
+  const limited = await hitAll(
+    db,
+    [
+      [limits.codeEntryPerIp, context.ip ?? 'unknown'],
+      [limits.codeEntryPerEmail, input.email],
+    ],
+    clock,
+  );
   if (!limited.ok) return { ok: false, code: 'rate_limited', retryAfterSeconds: limited.retryAfterSeconds };
   const [user] = await db.select().from(users).where(eq(users.email, input.email)).limit(1);
   if (!user) return { ok: false, code: 'invalid_or_expired' };

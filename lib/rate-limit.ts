@@ -33,10 +33,16 @@ export const limits = {
   // Failures per account live on the user row (failed_login_count), where the growing throttle needs them.
   loginFailuresPerIp: { name: 'login_failures.ip', max: 50, windowMs: 15 * MINUTE },
   codeEntryPerIp: { name: 'code_entry.ip', max: 20, windowMs: HOUR },
+  // Across all of an address's codes: five wrong ones void a code (S20), this stops request-and-guess loops.
+  codeEntryPerEmail: { name: 'code_entry.email', max: 10, windowMs: HOUR },
+  // Links carry 128 random bits, so this is about the argon2 hash each submission costs, not guessing.
+  linkEntryPerIp: { name: 'link_entry.ip', max: 30, windowMs: HOUR },
   recoveryPhrasePerIp: { name: 'recovery_phrase.ip', max: 5, windowMs: HOUR },
   recoveryPhrasePerAccount: { name: 'recovery_phrase.account', max: 5, windowMs: HOUR },
   // One shared budget so a flood that slips past the per-address limits still cannot burn the mail quota.
+  // Its max is the mail_hourly_budget setting (lib/mail-budget.ts); this is the default.
   mailGlobal: { name: 'mail.global', max: 1000, windowMs: HOUR },
+  mailBudgetWarning: { name: 'mail.budget_warning', max: 1, windowMs: HOUR },
 } as const satisfies Record<string, Limit>;
 
 /** The subject of limits that count everything together, such as the global mail budget. */

@@ -9,7 +9,7 @@ import { recordAudit } from './audit';
 import { addMs, MINUTE, type Clock } from './clock';
 import { enqueueMail } from './mail/outbox';
 import { dummyVerify, hashPassword, verifyPassword } from './password';
-import { checkPasswordPolicy, type PasswordProblem } from './password-policy';
+import { checkNewPassword, checkPasswordPolicy, type PasswordProblem } from './password-policy';
 import { hitAll, limits } from './rate-limit';
 import { verifyCurrentPassword } from './reauth';
 import type { RequestContext } from './request-context';
@@ -322,7 +322,7 @@ export async function resetPasswordWithPhrase(
   if (!checked.ok) return checked;
   const { user } = checked;
 
-  const policy = checkPasswordPolicy(input.newPassword, {
+  const policy = await checkNewPassword(input.newPassword, {
     minLength,
     username: user.username,
     email: user.email,

@@ -4,9 +4,10 @@ import { users } from '@/db/schema';
 import { recordAudit } from './audit';
 import { MINUTE, type Clock } from './clock';
 import { isLocale } from './i18n/config';
+import { spendMailBudget } from './mail-budget';
 import { enqueueMail } from './mail/outbox';
 import { hashPassword } from './password';
-import { checkPasswordPolicy } from './password-policy';
+import { checkNewPassword } from './password-policy';
 import { hitAll, limits } from './rate-limit';
 import type { RequestContext } from './request-context';
 import { getSetting } from './settings';
@@ -42,7 +43,7 @@ export async function registerUser(
   if (!limited.ok) return { ok: false, code: 'rate_limited', retryAfterSeconds: limited.retryAfterSeconds };
 
   const minLength = await getSetting(db, 'password_min_length');
-  const policy = checkPasswordPolicy(input.password, {
+  const policy = await checkNewPassword(input.password, {
     minLength,
     username: input.username,
     email: input.email,
@@ -55,21 +56,24 @@ export async function registerUser(
 
   const ttlMinutes = await getSetting(db, 'verify_email_ttl_minutes');
   const audit = { ip: context.ip, userAgent: context.userAgent };
+  // Every branch below sends exactly one mail; over the hourly budget none is sent, same answer.
+  const mayMail = await spendMailBudget(db, clock);
   try {
     await db.transaction(async (tx) => {
       const [byEmail] = await tx.select().from(users).where(eq(users.email, input.email)).limit(1);
       if (byEmail) {
-        await enqueueMail(tx, {
-          to: byEmail.email,
-          template: 'account-exists',
-          locale: isLocale(byEmail.locale) ? byEmail.locale : 'en',
-          props: {
-            username: byEmail.username,
-            loginUrl: appUrl('/login'),
-            forgotPasswordUrl: appUrl('/forgot-password'),
-          },
-          clock,
-        });
+        if (mayMail)
+          await enqueueMail(tx, {
+            to: byEmail.email,
+            template: 'account-exists',
+            locale: isLocale(byEmail.locale) ? byEmail.locale : 'en',
+            props: {
+              username: byEmail.username,
+              loginUrl: appUrl('/login'),
+              forgotPasswordUrl: appUrl('/forgot-password'),
+            },
+            clock,
+          });
         await recordAudit(
           tx,
           { action: 'registration.duplicate', userId: byEmail.id, meta: { field: 'email' }, ...audit },
@@ -83,13 +87,14 @@ export async function registerUser(
         .where(eq(sql`lower(${users.username})`, input.username.toLowerCase()))
         .limit(1);
       if (byUsername) {
-        await enqueueMail(tx, {
-          to: input.email,
-          template: 'username-taken',
-          locale: input.locale,
-          props: { username: input.username, loginUrl: appUrl('/login'), registerUrl: appUrl('/register') },
-          clock,
-        });
+        if (mayMail)
+          await enqueueMail(tx, {
+            to: input.email,
+            template: 'username-taken',
+            locale: input.locale,
+            props: { username: input.username, loginUrl: appUrl('/login'), registerUrl: appUrl('/register') },
+            clock,
+          });
         await recordAudit(
           tx,
           { action: 'registration.duplicate', userId: byUsername.id, meta: { field: 'username' }, ...audit },
@@ -122,17 +127,18 @@ export async function registerUser(
         ttlMs: ttlMinutes * MINUTE,
         clock,
       });
-      await enqueueMail(tx, {
-        to: user!.email,
-        template: 'verify-email',
-        locale: input.locale,
-        props: {
-          username: user!.username,
-          verifyUrl: appUrl('/verify-email', { token: token.token }),
-          expiresInMinutes: ttlMinutes,
-        },
-        clock,
-      });
+      if (mayMail)
+        await enqueueMail(tx, {
+          to: user!.email,
+          template: 'verify-email',
+          locale: input.locale,
+          props: {
+            username: user!.username,
+            verifyUrl: appUrl('/verify-email', { token: token.token }),
+            expiresInMinutes: ttlMinutes,
+          },
+          clock,
+        });
       await recordAudit(
         tx,
         { action: 'user.registered', userId: user!.id, actorId: user!.id, ...audit },

@@ -4,7 +4,7 @@ import { users, type TokenPurpose, type User } from '@/db/schema';
 import { recordAudit, type AuditAction } from './audit';
 import type { Clock } from './clock';
 import { hashPassword } from './password';
-import { checkPasswordPolicy } from './password-policy';
+import { checkNewPassword } from './password-policy';
 import type { RequestContext } from './request-context';
 import { revokeUserSessions } from './sessions';
 import { getSetting } from './settings';
@@ -29,7 +29,7 @@ export async function prepareNewPassword(
   password: string,
 ): Promise<PreparedPassword> {
   const minLength = await getSetting(db, 'password_min_length');
-  const policy = checkPasswordPolicy(password, { minLength, username: user.username, email: user.email });
+  const policy = await checkNewPassword(password, { minLength, username: user.username, email: user.email });
   if (!policy.ok) return { ok: false, code: 'password_policy', problem: policy.problem };
   const hashed = await hashPassword(password);
   if (!hashed.ok) return { ok: false, code: 'busy', retryAfterSeconds: hashed.retryAfterSeconds };

@@ -9,6 +9,7 @@
  * The last line is JSON for other benchmarks to read.
  */
 import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { hash as argon2Hash, verify as argon2Verify, type Options as Argon2Options } from '@node-rs/argon2';
 import { HashLimiter, PASSWORD_HASH_PARAMS, verifyPassword } from '../lib/password';
@@ -17,14 +18,14 @@ const seconds = Number(process.env.BENCH_SECONDS) > 0 ? Number(process.env.BENCH
 const n = availableParallelism();
 const password = 'correct horse battery staple';
 
-const options: Argon2Options = {
+export const argon2Options: Argon2Options = {
   algorithm: 2 as Argon2Options['algorithm'], // Argon2id; the const enum can't be used under isolatedModules
   memoryCost: PASSWORD_HASH_PARAMS.memoryCost,
   timeCost: PASSWORD_HASH_PARAMS.timeCost,
   parallelism: PASSWORD_HASH_PARAMS.parallelism,
 };
 
-interface Row {
+export interface Row {
   mode: string;
   inFlight: number;
   ops: number;
@@ -34,8 +35,13 @@ interface Row {
 }
 
 /** Keeps `inFlight` operations running back to back until the time budget is spent. */
-async function measure(mode: string, inFlight: number, op: () => Promise<boolean>): Promise<Row> {
-  const deadline = performance.now() + seconds * 1000;
+export async function measure(
+  mode: string,
+  inFlight: number,
+  op: () => Promise<boolean>,
+  durationSeconds = seconds,
+): Promise<Row> {
+  const deadline = performance.now() + durationSeconds * 1000;
   let ops = 0;
   let totalMs = 0;
   const start = performance.now();
@@ -54,7 +60,7 @@ async function measure(mode: string, inFlight: number, op: () => Promise<boolean
 }
 
 async function main(): Promise<void> {
-  const stored = await argon2Hash(password, options);
+  const stored = await argon2Hash(password, argon2Options);
   // Warm-up: first calls pay for thread-pool start-up and page faults on the 19 MiB arena.
   for (let i = 0; i < 3; i += 1) await argon2Verify(stored, password);
 
@@ -112,4 +118,5 @@ async function main(): Promise<void> {
   );
 }
 
-await main();
+// Also imported by bench-login.ts, which reuses measure() for the raw rate in the same run.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -75,6 +75,13 @@ export default defineConfig({
       MAIL_FROM_ADDRESS: 'accounts@gatehouse.test',
       MAIL_FROM_NAME: 'Gatehouse',
       ADMIN_EMAILS: 'admin@gatehouse.test,recovery-admin@gatehouse.test,console-admin@gatehouse.test',
+      // Each browser context plays its own client through X-Forwarded-For (e2e/fixtures.ts), as if one
+      // proxy in front appended it; without this the app ignores the header (docs/decisions/011).
+      TRUSTED_PROXY_HEADER: 'x-forwarded-for',
+      TRUSTED_PROXY_HOPS: '1',
+      // A short hashing queue, so that hardening.spec.ts can fill it with one burst and see 503s; the
+      // suite itself signs in one person at a time.
+      PASSWORD_HASH_QUEUE: '8',
     },
   },
 });

@@ -6,7 +6,7 @@ import { systemClock } from '@/lib/clock';
 import { kickOutbox } from '@/lib/mail/worker';
 import { requestPasswordReset } from '@/lib/password-reset';
 import { forgotPasswordSchema } from '@/lib/validation/password-reset';
-import { createFormAction, type FormState } from '@/lib/web/form-action';
+import { createFormAction, type FormState, waitParams } from '@/lib/web/form-action';
 import { requestContext } from '@/lib/web/request-info';
 
 const forgotPasswordAction = createFormAction(forgotPasswordSchema, async ({ email }) => {
@@ -14,7 +14,7 @@ const forgotPasswordAction = createFormAction(forgotPasswordSchema, async ({ ema
   if (!result.ok) {
     return {
       status: 'error',
-      formError: { key: 'forgotPassword.rateLimited', params: { seconds: result.retryAfterSeconds } },
+      formError: { key: 'forgotPassword.rateLimited', params: waitParams(result.retryAfterSeconds) },
     };
   }
   // Whether the account exists decides what happens next, so it happens after the answer has gone:

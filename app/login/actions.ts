@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { safeReturnPath } from '@/lib/urls';
 import { loginSchema } from '@/lib/validation/registration';
 import { signIn } from '@/lib/web/auth';
-import { createFormAction, type FormState } from '@/lib/web/form-action';
+import { createFormAction, type FormState, waitParams } from '@/lib/web/form-action';
 
 const schema = loginSchema.extend({ next: z.string().max(512).optional() });
 
@@ -29,7 +29,7 @@ const loginAction = createFormAction(schema, async ({ identifier, password, next
       status: 'error',
       formError: {
         key: messages[code] ?? messages.invalid_credentials!,
-        params: { seconds: Number(seconds) || 1 },
+        params: waitParams(Number(seconds) || 1),
       },
     };
   }

@@ -7,7 +7,7 @@ import { registerUser } from '@/lib/registration';
 import { getSetting } from '@/lib/settings';
 import { passwordProblemMessage } from '@/lib/validation/password';
 import { registrationSchema } from '@/lib/validation/registration';
-import { createFormAction, type FormState } from '@/lib/web/form-action';
+import { createFormAction, type FormState, waitParams } from '@/lib/web/form-action';
 import { deliverMailAfterResponse } from '@/lib/web/mail';
 import { requestContext } from '@/lib/web/request-info';
 
@@ -24,7 +24,7 @@ export async function register(prev: FormState, formData: FormData): Promise<For
       return { status: 'error', fieldErrors: { password: passwordProblemMessage(result.problem) } };
     }
     const key = result.code === 'busy' ? 'register.errors.busy' : 'register.errors.rateLimited';
-    return { status: 'error', formError: { key, params: { seconds: result.retryAfterSeconds } } };
+    return { status: 'error', formError: { key, params: waitParams(result.retryAfterSeconds) } };
   });
   return action(prev, formData);
 }

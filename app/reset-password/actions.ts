@@ -8,7 +8,7 @@ import { getSetting } from '@/lib/settings';
 import { passwordProblemMessage } from '@/lib/validation/password';
 import { codeResetSchema } from '@/lib/validation/password-reset';
 import { tokenPasswordSchema } from '@/lib/validation/set-password';
-import { createFormAction, type FormResult, type FormState } from '@/lib/web/form-action';
+import { createFormAction, type FormResult, type FormState, waitParams } from '@/lib/web/form-action';
 import { deliverMailAfterResponse } from '@/lib/web/mail';
 import { requestContext } from '@/lib/web/request-info';
 
@@ -24,7 +24,7 @@ function failure(result: Failure): FormResult {
   if (result.code === 'invalid_or_expired')
     return { status: 'error', formError: { key: 'resetPassword.invalid' } };
   const key = result.code === 'busy' ? 'register.errors.busy' : 'register.errors.rateLimited';
-  return { status: 'error', formError: { key, params: { seconds: result.retryAfterSeconds } } };
+  return { status: 'error', formError: { key, params: waitParams(result.retryAfterSeconds) } };
 }
 
 /** The new password from the emailed link. */

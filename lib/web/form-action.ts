@@ -108,3 +108,12 @@ export function createFormAction<S extends z.ZodType, R = unknown>(
     return result;
   };
 }
+
+/**
+ * The parameters of a "try again in …" message. Rate-limit windows run to an hour, where "in 3412
+ * seconds" helps nobody, so those messages use minutes; short cooldowns still say seconds.
+ */
+export function waitParams(retryAfterSeconds: number): { seconds: number; minutes: number } {
+  const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  return { seconds, minutes: Math.ceil(seconds / 60) };
+}

@@ -1,20 +1,16 @@
 import 'server-only';
 import { headers } from 'next/headers';
+import { env } from '@/lib/env';
 import type { RequestContext } from '@/lib/request-context';
+import { clientIpFrom, type TrustedProxy } from '@/lib/client-ip';
 
-/**
- * The client's address as the nearest proxy saw it: the last X-Forwarded-For entry, which a proxy in
- * front appends. Next.js fills the header from the socket only when a request arrives without one, so
- * an app exposed with no proxy in front can be sent a made-up address: per-IP limits then count what
- * the client claims. A trusted-proxy setting that closes this is part of the hardening work (issue 7).
- */
-export function clientIp(forwardedFor: string | null): string | null {
-  const last = forwardedFor?.split(',').pop()?.trim();
-  return last ? last.slice(0, 45) : null;
+function trustedProxy(): TrustedProxy {
+  const { TRUSTED_PROXY_HEADER, TRUSTED_PROXY_HOPS } = env();
+  return { header: TRUSTED_PROXY_HEADER, hops: TRUSTED_PROXY_HOPS };
 }
 
 export function contextFromHeaders(h: Headers): RequestContext {
-  return { ip: clientIp(h.get('x-forwarded-for')), userAgent: h.get('user-agent')?.slice(0, 512) ?? null };
+  return { ip: clientIpFrom(h, trustedProxy()), userAgent: h.get('user-agent')?.slice(0, 512) ?? null };
 }
 
 /** The request context of the current server action, page or route handler. */

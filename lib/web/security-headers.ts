@@ -1,7 +1,9 @@
 /**
  * Response headers for every page (S27). Scripts run only with this response's nonce ('strict-dynamic'
  * lets them load Next's chunks); nothing may frame the app; HSTS and upgrade-insecure-requests only
- * where the app is served over https, so a plain-http development server keeps working.
+ * where the app is served over https (the request's scheme, or APP_URL's behind a proxy that ends
+ * TLS), so a plain-http development server keeps working. The Referrer-Policy is set per path in
+ * next.config.mjs (token pages differ).
  */
 export function contentSecurityPolicy(
   nonce: string,
@@ -33,6 +35,10 @@ export function securityHeaders(
     'X-Content-Type-Options': 'nosniff',
     'X-Frame-Options': 'DENY',
     'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()',
-    ...(options.https ? { 'Strict-Transport-Security': 'max-age=31536000; includeSubDomains' } : {}),
+    // Production only: a development server on https (next dev --experimental-https) must not pin
+    // localhost to https for a year.
+    ...(options.https && !options.development
+      ? { 'Strict-Transport-Security': 'max-age=31536000; includeSubDomains' }
+      : {}),
   };
 }

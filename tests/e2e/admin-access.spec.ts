@@ -127,7 +127,13 @@ async function expectRefused(
       ? await request.get(url, { maxRedirects: 0 })
       : await request.post(url, {
           maxRedirects: 0,
-          headers: { 'Next-Action': init.actionId, Accept: 'text/x-component' },
+          // Same-origin, as from the app's own page: proxy.ts refuses any other origin before the
+          // action runs (hardening.spec.ts), and this sweep must reach the action's own role check.
+          headers: {
+            'Next-Action': init.actionId,
+            Accept: 'text/x-component',
+            Origin: `http://localhost:${process.env.E2E_PORT}`,
+          },
           multipart: init.body,
         });
   const label = `${who} ${init.method} ${url}${init.method === 'POST' ? ` (${init.actionId})` : ''}`;

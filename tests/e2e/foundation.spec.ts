@@ -104,6 +104,8 @@ test('S27: pages carry a CSP with a fresh nonce, no framing, nosniff and a refer
   expect(second.headers()['content-security-policy']).not.toBe(csp);
   expect(first.headers()['x-content-type-options']).toBe('nosniff');
   expect(first.headers()['referrer-policy']).toBe('strict-origin-when-cross-origin');
+  expect(first.headers()['x-frame-options']).toBe('DENY');
+  expect(first.headers()['permissions-policy']).toContain('camera=()');
   // HSTS only where the app is served over https; this run is plain http.
   expect(first.headers()['strict-transport-security']).toBeUndefined();
 

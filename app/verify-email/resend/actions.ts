@@ -4,7 +4,7 @@ import { getDb } from '@/db/client';
 import { systemClock } from '@/lib/clock';
 import { resendVerification } from '@/lib/email-verification';
 import { resendVerificationSchema } from '@/lib/validation/registration';
-import { createFormAction, type FormState } from '@/lib/web/form-action';
+import { createFormAction, type FormState, waitParams } from '@/lib/web/form-action';
 import { deliverMailAfterResponse } from '@/lib/web/mail';
 import { requestContext } from '@/lib/web/request-info';
 
@@ -15,7 +15,7 @@ const resendAction = createFormAction(resendVerificationSchema, async ({ email }
     return { status: 'success', message: { key: 'resend.sent' } };
   }
   const key = result.code === 'cooldown' ? 'resend.cooldown' : 'resend.rateLimited';
-  return { status: 'error', formError: { key, params: { seconds: result.retryAfterSeconds } } };
+  return { status: 'error', formError: { key, params: waitParams(result.retryAfterSeconds) } };
 });
 
 // An exported async function (not a const holding one): Next.js only finds those for forms posted without JavaScript.

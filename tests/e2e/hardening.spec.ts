@@ -1,0 +1,176 @@
+import type { APIRequestContext } from '@playwright/test';
+import { PASSWORD, expect, signInAdmin, test } from './fixtures';
+
+/**
+ * Abuse resistance end to end (issue 7): the origin allow-list in front of every unsafe request, HTTP
+ * refusals with Retry-After, the "busy" answer under overload, and the headers on signed-in pages.
+ */
+
+const EVIL = 'https://evil.example';
+
+/** Auth.js's sign-in over HTTP: the CSRF token first, then the credentials callback. */
+async function httpSignIn(
+  request: APIRequestContext,
+  identifier: string,
+  headers: Record<string, string> = {},
+) {
+  const { csrfToken } = (await (await request.get('/api/auth/csrf', { headers })).json()) as {
+    csrfToken: string;
+  };
+  return request.post('/api/auth/callback/credentials', {
+    form: { csrfToken, identifier, password: 'not the password at all' },
+    headers,
+    maxRedirects: 0,
+  });
+}
+
+test('S25: a form on another site posting to a server action page is refused with 403', async ({
+  page,
+  baseURL,
+}) => {
+  await page.route(`${EVIL}/**`, (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<form method="post" action="${baseURL}/login"><input name="identifier" value="x"><button>Go</button></form>`,
+    }),
+  );
+  await page.goto(`${EVIL}/attack`);
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url() === `${baseURL}/login` && r.request().method() === 'POST'),
+    page.getByRole('button', { name: 'Go' }).click(),
+  ]);
+  expect(response.status()).toBe(403);
+  await expect(page.getByText('Cross-origin request refused.')).toBeVisible();
+});
+
+test('S25: foreign Origin, foreign Referer or no origin at all: every unsafe method on a page is refused', async ({
+  request,
+}) => {
+  for (const method of ['POST', 'PUT', 'PATCH', 'DELETE'] as const) {
+    const response = await request.fetch('/register', { method, headers: { origin: EVIL }, data: 'x' });
+    expect(response.status(), method).toBe(403);
+  }
+  const byReferer = await request.post('/forgot-password', {
+    headers: { referer: `${EVIL}/page`, 'next-action': '0'.repeat(42) },
+    data: '[]',
+  });
+  expect(byReferer.status()).toBe(403);
+  const anonymous = await request.post('/logout', { data: '[]' });
+  expect(anonymous.status()).toBe(403);
+  expect(anonymous.headers()['cache-control']).toBe('no-store');
+});
+
+test('S25: the same origin passes the check (a real form still works)', async ({ request, baseURL }) => {
+  const response = await request.post('/login', { headers: { origin: baseURL! }, form: { identifier: 'x' } });
+  expect(response.status()).not.toBe(403);
+});
+
+test('S25: sign-in over HTTP from a foreign origin is refused; a client naming no origin gets Auth.js', async ({
+  request,
+}) => {
+  const foreign = await httpSignIn(request, 'nobody@example.com', { origin: EVIL });
+  expect(foreign.status()).toBe(403);
+  // No Origin: a server-to-server client, which Auth.js's CSRF token still holds to its own cookie.
+  const plain = await httpSignIn(request, 'nobody@example.com');
+  expect(plain.status()).toBe(302);
+  expect(plain.headers().location).toContain('error=CredentialsSignin');
+});
+
+test('S43: GET changes nothing: visiting /logout leaves the session alive', async ({ page, mailbox }) => {
+  await signInAdmin(page, mailbox, {
+    username: 'console-admin',
+    email: 'console-admin@gatehouse.test',
+    fullName: 'Connie Console',
+  });
+  await page.goto('/logout');
+  await page.goto('/account');
+  await expect(page).toHaveURL(/\/account$/);
+  // S50: signed-in pages, the admin console included, are never stored.
+  for (const path of ['/account', '/account/security', '/admin/users', '/admin/settings']) {
+    const response = await page.request.get(path, { maxRedirects: 0 });
+    expect(response.status(), path).toBe(200);
+    expect(response.headers()['cache-control'], path).toContain('no-store');
+  }
+});
+
+test('S14: repeated failed sign-ins from one address get 429 with Retry-After over HTTP, and a friendly message in the form', async ({
+  playwright,
+  browser,
+  baseURL,
+}) => {
+  const ip = '203.0.113.77';
+  const request = await playwright.request.newContext({
+    baseURL,
+    extraHTTPHeaders: { 'x-forwarded-for': ip },
+  });
+  // The per-address budget is 50 failures in 15 minutes.
+  for (let i = 0; i < 50; i += 1) {
+    const response = await httpSignIn(request, `stranger${i}@example.com`);
+    expect(response.status()).toBe(302);
+  }
+  const refused = await httpSignIn(request, 'stranger@example.com');
+  expect(refused.status()).toBe(429);
+  expect(Number(refused.headers()['retry-after'])).toBeGreaterThan(0);
+  expect(await refused.json()).toMatchObject({ error: 'rate_limited' });
+  await request.dispose();
+
+  // Another address is not affected; a forged left-hand X-Forwarded-For entry does not help the first.
+  const other = await playwright.request.newContext({
+    baseURL,
+    extraHTTPHeaders: { 'x-forwarded-for': '203.0.113.78' },
+  });
+  expect((await httpSignIn(other, 'stranger@example.com')).status()).toBe(302);
+  await other.dispose();
+  const spoofing = await playwright.request.newContext({
+    baseURL,
+    extraHTTPHeaders: { 'x-forwarded-for': `203.0.113.99, ${ip}` },
+  });
+  expect((await httpSignIn(spoofing, 'stranger@example.com')).status()).toBe(429);
+  await spoofing.dispose();
+
+  const context = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': ip } });
+  const page = await context.newPage();
+  await page.goto('/login');
+  await page.getByLabel('Email or username').fill('stranger@example.com');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(
+    page.getByText(/Too many failed attempts from your network\. Try again in \d+ minutes?\./),
+  ).toBeVisible();
+  await context.close();
+});
+
+test('S23: when the hashing queue is full, sign-in answers 503 with Retry-After at once, and recovers', async ({
+  request,
+}) => {
+  const { csrfToken } = (await (await request.get('/api/auth/csrf')).json()) as { csrfToken: string };
+  const burst = await Promise.all(
+    Array.from({ length: 160 }, async (_, i) => {
+      const started = Date.now();
+      const response = await request.post('/api/auth/callback/credentials', {
+        form: { csrfToken, identifier: `burst${i}@example.com`, password: 'not the password at all' },
+        // Each from its own address, so the per-address limit is not what answers.
+        headers: { 'x-forwarded-for': `192.0.2.${i % 250}` },
+        maxRedirects: 0,
+      });
+      return {
+        status: response.status(),
+        retryAfter: response.headers()['retry-after'],
+        ms: Date.now() - started,
+      };
+    }),
+  );
+  const busy = burst.filter((r) => r.status === 503);
+  expect(busy.length).toBeGreaterThan(0);
+  expect(burst.every((r) => r.status === 302 || r.status === 503)).toBe(true);
+  expect(busy.every((r) => Number(r.retryAfter) >= 1)).toBe(true);
+  // Once the burst has drained, sign-in works as before.
+  const after = await httpSignIn(request, 'after-burst@example.com', { 'x-forwarded-for': '192.0.2.251' });
+  expect(after.status()).toBe(302);
+});
+
+test('S27: route handlers carry nosniff and no framing too', async ({ request }) => {
+  const response = await request.get('/api/health');
+  expect(response.headers()['x-content-type-options']).toBe('nosniff');
+  expect(response.headers()['x-frame-options']).toBe('DENY');
+});
