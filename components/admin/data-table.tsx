@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useId, type ReactNode } from 'react';
 import styles from './data-table.module.css';
 
 type DataTableProps = {
@@ -15,10 +15,21 @@ type DataTableProps = {
 
 /** A table of the admin console: a caption, a row of column headings, and the rows it is given. */
 export function DataTable({ caption, captionVisible = false, columns, children, className }: DataTableProps) {
+  const captionId = useId();
   return (
-    <div className={className ? `${styles.scroll} ${className}` : styles.scroll}>
+    // A box that may scroll must be reachable by keyboard to be scrolled (axe scrollable-region-focusable):
+    // a named group in the tab order, whether or not it holds a link. Not a region: the section
+    // around the table is already a landmark with the same name.
+    <div
+      className={className ? `${styles.scroll} ${className}` : styles.scroll}
+      role="group"
+      aria-labelledby={captionId}
+      tabIndex={0}
+    >
       <table className={styles.table}>
-        <caption className={captionVisible ? styles.caption : 'visually-hidden'}>{caption}</caption>
+        <caption id={captionId} className={captionVisible ? styles.caption : 'visually-hidden'}>
+          {caption}
+        </caption>
         <thead>
           <tr>
             {columns.map((column, index) => (

@@ -9,12 +9,15 @@ export const LOCALE_COOKIE = 'gatehouse-locale';
 // No locale in the URL: the language comes from a signed-in person's saved choice, then the visitor's
 // choice (cookie), then their browser.
 export default getRequestConfig(async () => {
-  const saved = (await currentSession())?.user.locale;
+  const user = (await currentSession())?.user;
+  const saved = user?.locale;
   const chosen = (await cookies()).get(LOCALE_COOKIE)?.value;
   const locale = isLocale(saved)
     ? saved
     : isLocale(chosen)
       ? chosen
       : (localeFromAcceptLanguage((await headers()).get('accept-language')) ?? defaultLocale);
-  return { locale, messages: await loadMessages(locale) };
+  // Every date a page formats is in the reader's own zone unless the call says otherwise; a visitor
+  // with no account sees UTC, never the server's zone.
+  return { locale, timeZone: user?.timezone || 'UTC', messages: await loadMessages(locale) };
 });

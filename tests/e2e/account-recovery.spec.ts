@@ -47,8 +47,8 @@ async function setNewPassword(page: import('@playwright/test').Page) {
   await page.getByLabel('Type it again').fill(NEW_PASSWORD);
   await page.getByRole('button', { name: 'Set new password' }).click();
   await expect(page.getByRole('heading', { name: 'Password changed' })).toBeVisible();
-  // Then on to the login page after 2 seconds, by itself.
-  await expect(page).toHaveURL(/\/login\?passwordReset=1/, { timeout: 5_000 });
+  await page.getByRole('link', { name: 'Go to sign in' }).click();
+  await expect(page).toHaveURL(/\/login\?passwordReset=1/);
   await expect(page.getByText('Your password has been changed. Sign in with the new one.')).toBeVisible();
 }
 

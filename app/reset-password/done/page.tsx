@@ -6,12 +6,14 @@ export async function generateMetadata() {
   return { title: t('doneTitle') };
 }
 
-/** Says it worked, then moves on to the login page after 2 seconds, with or without JavaScript. */
+/**
+ * Says it worked and links to the login page. No timed move to it: a refresh after a delay would
+ * take the page away from someone still reading it (WCAG 2.2.1, docs/decisions/013).
+ */
 export default async function ResetDonePage() {
   const t = await getTranslations('resetPassword');
   return (
     <>
-      <meta httpEquiv="refresh" content="2;url=/login?passwordReset=1" />
       <h1>{t('doneTitle')}</h1>
       <p role="status">{t('done')}</p>
       <p>
