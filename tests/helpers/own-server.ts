@@ -8,16 +8,18 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 export function freePort(): number {
-  return Number(
-    execFileSync(
-      process.execPath,
-      [
-        '-e',
-        "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})",
-      ],
-      { encoding: 'utf8' },
-    ).trim(),
+  // A fresh node without the test runner's NODE_OPTIONS (its loaders may print), so stdout is the port.
+  const output = execFileSync(
+    process.execPath,
+    [
+      '-e',
+      "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})",
+    ],
+    { encoding: 'utf8', env: { PATH: process.env.PATH, NODE_ENV: 'test' } },
   );
+  const port = Number(/(\d+)\s*$/.exec(output)?.[1]);
+  if (!port) throw new Error(`no free port: ${output}`);
+  return port;
 }
 
 export interface OwnServer {
