@@ -492,7 +492,12 @@ test('S52: bad input to every server action and API route: no 500, no error in t
   // Give the server a moment to write what it logs after answering.
   await new Promise((r) => setTimeout(r, 500));
   expect(problems, 'answers with status 500').toEqual([]);
-  expect(errorLines(server.log()), 'errors in the server log').toEqual([]);
+  // Next.js itself reports the garbage action ids (and answers them without a 500): not ours to log.
+  const nextRefusals = /Failed to find Server Action|Server Reference ID did not match the expected format/;
+  expect(
+    errorLines(server.log()).filter((line) => !nextRefusals.test(line)),
+    'errors in the server log',
+  ).toEqual([]);
 });
 
 test.fixme('S52: bodies Next.js cannot decode get a 4xx, not a 500 (fails today: see docs/security-testing.md)', async ({
