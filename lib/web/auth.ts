@@ -30,6 +30,7 @@ export class LoginRefused extends CredentialsSignin {
  * 400 or the error page, not a bug. Logged as a warning so errors stay for bugs and outages.
  */
 const CALLER_ERRORS = new Set([
+  'InvalidProvider',
   'MissingCSRF',
   'UnknownAction',
   'UnsupportedStrategy',
