@@ -26,7 +26,9 @@ const port = process.env.E2E_PORT;
 export const baseURL = `http://localhost:${port}`;
 
 export default defineConfig({
-  testDir: './e2e',
+  // The browser suites: e2e/ (journeys) and security/ (the security contract, fuzzing, two instances).
+  testDir: '.',
+  testMatch: ['e2e/**/*.spec.ts', 'security/**/*.spec.ts'],
   outputDir: '../test-results',
   fullyParallel: false,
   // One worker: the SMTP catcher lives in the worker, and this machine has two cores for the server and the browser.

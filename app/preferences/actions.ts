@@ -22,8 +22,13 @@ async function saveForSignedInUser(change: Omit<SettingsUpdate, 'userId'>): Prom
   );
 }
 
+/** A server action is a public endpoint: a crafted request can send anything in place of the form. */
+function field(formData: unknown, name: string): unknown {
+  return formData instanceof FormData ? formData.get(name) : undefined;
+}
+
 export async function setTheme(formData: FormData): Promise<void> {
-  const theme = formData.get('theme');
+  const theme = field(formData, 'theme');
   // An unknown value is ignored rather than stored: the switcher only ever sends the three themes.
   if (!isTheme(theme)) return;
   await rememberPreference(THEME_COOKIE, theme);
@@ -31,7 +36,7 @@ export async function setTheme(formData: FormData): Promise<void> {
 }
 
 export async function setLocale(formData: FormData): Promise<void> {
-  const locale = formData.get('locale');
+  const locale = field(formData, 'locale');
   if (!isLocale(locale)) return;
   await rememberPreference(LOCALE_COOKIE, locale);
   await saveForSignedInUser({ locale });

@@ -24,6 +24,20 @@ export class LoginRefused extends CredentialsSignin {
   }
 }
 
+/**
+ * What Auth.js reports when the caller sent something wrong (a request without its CSRF token, an
+ * action or provider path that does not exist, a body that is not JSON): a refusal, answered with a
+ * 400 or the error page, not a bug. Logged as a warning so errors stay for bugs and outages.
+ */
+const CALLER_ERRORS = new Set([
+  'InvalidProvider',
+  'MissingCSRF',
+  'UnknownAction',
+  'UnsupportedStrategy',
+  'InvalidCallbackUrl',
+  'InvalidCheck',
+]);
+
 // The session callback needs the row the jwt callback just checked, without a second query.
 const checked = new WeakMap<object, LiveSession>();
 
@@ -52,6 +66,12 @@ const config = (): NextAuthConfig => ({
   logger: {
     error(error) {
       if (error instanceof CredentialsSignin) return;
+      // By its `type`, not instanceof: the bundle may hold more than one copy of the error classes.
+      const type = (error as { type?: unknown }).type;
+      if ((typeof type === 'string' && CALLER_ERRORS.has(type)) || error instanceof SyntaxError) {
+        log.warn('auth.refused', { type: typeof type === 'string' ? type : 'BadBody' });
+        return;
+      }
       log.error('auth.error', { name: error.name, message: error.message });
     },
     warn(code) {
