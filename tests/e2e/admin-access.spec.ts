@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { APIRequestContext } from '@playwright/test';
-import { approvalQueue, expect, fillRegistration, linkIn, signInAdmin, signInOk, test } from './fixtures';
+import { approvalQueue, expect, registerAndConfirm, signInAdmin, signInOk, test } from './fixtures';
 
 /**
  * S45: every page under app/admin and every server action exported from app/admin, found by
@@ -157,10 +157,7 @@ test('set-up: an admin, a pending sentinel account and a plain signed-in user', 
 }) => {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await fillRegistration(page, sentinel);
-  await page.goto(linkIn(await mailbox.waitForMail(sentinel.email), '/verify-email'));
-  await page.getByRole('button', { name: 'Confirm my email address' }).click();
-  await expect(page.getByRole('heading', { name: 'Address confirmed' })).toBeVisible();
+  await registerAndConfirm(page, mailbox, sentinel);
 
   await signInAdmin(page, mailbox, admin);
   await page.goto('/admin/users');
@@ -189,9 +186,7 @@ test('S45: every admin page and action refuses a stranger and a non-admin, and l
   const userContext = await browser.newContext();
   const userPage = await userContext.newPage();
   const plain = { username: 'plain-s45', email: 'plain-s45@example.test', fullName: 'Plain Person' };
-  await fillRegistration(userPage, plain);
-  await userPage.goto(linkIn(await mailbox.waitForMail(plain.email), '/verify-email'));
-  await userPage.getByRole('button', { name: 'Confirm my email address' }).click();
+  await registerAndConfirm(userPage, mailbox, plain);
   const adminContext = await browser.newContext();
   const adminPage = await adminContext.newPage();
   await signInAdmin(adminPage, mailbox, admin);

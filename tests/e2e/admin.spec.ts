@@ -1,14 +1,13 @@
 import { startSmtpCatcher } from '../helpers/smtp-catcher';
 import {
   expect,
-  fillRegistration,
   linkIn,
   PASSWORD,
+  registerAndConfirm,
   signIn,
   signInAdmin,
   signInOk,
   test,
-  type Person,
 } from './fixtures';
 
 /**
@@ -25,17 +24,6 @@ const admin = {
   fullName: 'Connie Console',
 };
 
-async function registerConfirmed(
-  page: import('@playwright/test').Page,
-  mailbox: import('../helpers/smtp-catcher').SmtpCatcher,
-  person: Person,
-) {
-  await fillRegistration(page, person);
-  await page.goto(linkIn(await mailbox.waitForMail(person.email), '/verify-email'));
-  await page.getByRole('button', { name: 'Confirm my email address' }).click();
-  await expect(page.getByRole('heading', { name: 'Address confirmed' })).toBeVisible();
-}
-
 test('an admin finds a pending user by search, reads the comment and approves; the user is welcomed', async ({
   browser,
   page,
@@ -48,7 +36,7 @@ test('an admin finds a pending user by search, reads the comment and approves; t
     comment: 'I run the Nantes office.',
   };
   const userContext = await browser.newContext();
-  await registerConfirmed(await userContext.newPage(), mailbox, person);
+  await registerAndConfirm(await userContext.newPage(), mailbox, person);
 
   await signInAdmin(page, mailbox, admin);
   await page.goto('/admin/users');
@@ -83,7 +71,7 @@ test('locking with a reason ends the open session at once and tells the owner; u
   const person = { username: 'lockable-lou', email: 'lou@example.test', fullName: 'Lou Lockable' };
   const userContext = await browser.newContext();
   const userPage = await userContext.newPage();
-  await registerConfirmed(userPage, mailbox, person);
+  await registerAndConfirm(userPage, mailbox, person);
 
   await signInAdmin(page, mailbox, admin);
   await page.goto('/admin/users?state=pending&q=lockable');

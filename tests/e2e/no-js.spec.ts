@@ -5,10 +5,11 @@ import {
   fillRegistration,
   linkIn,
   PASSWORD,
+  type Person,
+  registerAndConfirm,
   signIn,
   signInAdmin,
   test,
-  type Person,
 } from './fixtures';
 import { linksIn, type CaughtMail } from '../helpers/smtp-catcher';
 
@@ -62,10 +63,7 @@ test('set-up: the admin approves a new account, all without JavaScript', async (
   await signInAdmin(adminPage, mailbox, admin);
 
   const { context, page } = await noJsContext(browser);
-  await fillRegistration(page, walker);
-  await page.goto(linkIn(await mailbox.waitForMail(walker.email), '/verify-email'));
-  await page.getByRole('button', { name: 'Confirm my email address' }).click();
-  await expect(page.getByRole('heading', { name: 'Address confirmed' })).toBeVisible();
+  await registerAndConfirm(page, mailbox, walker);
   await adminPage.goto('/admin/users');
   await approvalQueue(adminPage)
     .getByRole('button', { name: `Approve ${walker.username}` })
@@ -351,10 +349,7 @@ test('admin: the approval queue in bulk, a single reject, resending a confirmati
   }));
   const { context, page: visitor } = await noJsContext(browser);
   for (const person of people) {
-    await fillRegistration(visitor, person);
-    await visitor.goto(linkIn(await mailbox.waitForMail(person.email), '/verify-email'));
-    await visitor.getByRole('button', { name: 'Confirm my email address' }).click();
-    await expect(visitor.getByRole('heading', { name: 'Address confirmed' })).toBeVisible();
+    await registerAndConfirm(visitor, mailbox, person);
   }
   // One more that never confirms its address: the admin sends it a new link.
   await fillRegistration(visitor, {

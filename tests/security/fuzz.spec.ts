@@ -3,16 +3,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { APIRequestContext, BrowserContext } from '@playwright/test';
-import {
-  approvalQueue,
-  expect,
-  fillRegistration,
-  linkIn,
-  registerAndConfirm,
-  signInAdmin,
-  signInOk,
-  test,
-} from '../e2e/fixtures';
+import { approvalQueue, expect, registerAndConfirm, signInAdmin, signInOk, test } from '../e2e/fixtures';
 import {
   errorLines,
   freePort,
@@ -321,10 +312,7 @@ test('set-up: an administrator, a signed-in user and a pending account for [id] 
   await registerAndConfirm(userPage, mailbox, user);
   const victimContext = await browser.newContext({ baseURL });
   const victimPage = await victimContext.newPage();
-  await fillRegistration(victimPage, victim);
-  await victimPage.goto(linkIn(await mailbox.waitForMail(victim.email), '/verify-email'));
-  await victimPage.getByRole('button', { name: 'Confirm my email address' }).click();
-  await expect(victimPage.getByRole('heading', { name: 'Address confirmed' })).toBeVisible();
+  await registerAndConfirm(victimPage, mailbox, victim);
   await victimContext.close();
 
   await adminPage.goto('/admin/users');

@@ -1,46 +1,27 @@
 import { getTableColumns, is } from 'drizzle-orm';
 import { PgTable } from 'drizzle-orm/pg-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as schema from '@/db/schema';
 import { ManualClock, DAY } from '@/lib/clock';
 import { logIn } from '@/lib/login';
 import { hashPassword } from '@/lib/password';
-import { createTestDatabase, type TestDatabase } from '@/tests/helpers/test-db';
+import { setUpTestDatabase } from '@/tests/helpers/test-db';
+import { createTestUser, freshContext } from '@/tests/helpers/users';
 
 /**
  * Password items of the security contract that no other test names: each against a real database
  * and the real argon2 hash, through the same login flow the sign-in form uses.
  */
-let t: TestDatabase;
+const t = setUpTestDatabase();
 const clock = new ManualClock(new Date());
-let octet = 0;
-const ctx = () => ({ ip: `203.0.113.${(octet += 1)}`, userAgent: 'vitest' });
+const ctx = () => freshContext();
 
+/** An active account whose password is `password` rather than the helpers' default. */
 async function makeUser(username: string, password: string) {
   const hashed = await hashPassword(password);
   if (!hashed.ok) throw new Error('busy');
-  const now = clock.now();
-  const [user] = await t.db
-    .insert(schema.users)
-    .values({
-      username,
-      email: `${username}@example.com`,
-      fullName: username,
-      passwordHash: hashed.hash,
-      emailVerifiedAt: now,
-      approvedAt: now,
-    })
-    .returning();
-  return user!;
+  return createTestUser(t.db, clock, username, { fullName: username, passwordHash: hashed.hash });
 }
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
 
 describe('passwords', () => {
   it('S3: no truncation, no case folding: an 80-character password fails with its first 72, or case-flipped', async () => {
