@@ -4,6 +4,7 @@
  *   npm run build && npm run bench:login
  *   BENCH_SECONDS=5 BENCH_USERS=100 npm run bench:login
  *   BENCH_DATABASE_URL=postgres://… npm run bench:login      # Postgres instead of a temporary PGlite
+ *   BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench:login   # profile the server
  *
  * What it does, in one run:
  * 1. the raw argon2id verify rate of this machine (bench-hash.ts's measure(), all cores busy);
@@ -142,7 +143,9 @@ async function seed(databaseUrl: string | undefined, dataDir: string): Promise<v
 
 async function startServer(port: number, env: Record<string, string>): Promise<ChildProcess> {
   const nextBin = path.join(process.cwd(), 'node_modules/next/dist/bin/next');
-  const child = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server itself.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
