@@ -1,5 +1,10 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { env } from '@/lib/env';
+import { defaultLocale, isLocale, LOCALE_COOKIE, localeFromAcceptLanguage } from '@/lib/i18n/config';
+import en from '@/lib/i18n/messages/en/ui.json';
+import fr from '@/lib/i18n/messages/fr/ui.json';
+import { shouldShed } from '@/lib/overload';
+import { checkActionBody } from '@/lib/web/action-body';
 import { auth } from '@/lib/web/auth';
 import { LINK_TOKEN_COOKIE, TOKEN_PAGES } from '@/lib/web/link-token';
 import { checkOrigin, isUnsafeMethod } from '@/lib/web/origin-check';
@@ -7,11 +12,23 @@ import { securityHeaders } from '@/lib/web/security-headers';
 
 const NO_STORE = 'no-store';
 const PROTECTED = ['/account', '/admin'];
+/** Where a stranger's post starts an argon2 hash: shed first under overload (lib/overload.ts). */
+const HASHING_POSTS = new Set([
+  '/api/auth/callback/credentials',
+  '/login',
+  '/register',
+  '/reset-password',
+  '/set-password',
+  '/forgot-password/phrase',
+]);
 
 /**
  * Before any page renders or any route runs:
  * - a POST, PUT, PATCH or DELETE from another origin is refused (S25, S43): every server action and
  *   route handler is behind this, not only the ones that remember to check;
+ * - under overload, a post that would hash a password is refused with 503 before it costs anything
+ *   (lib/overload.ts), and a server action's body that Next.js could not decode gets a 4xx here,
+ *   not a 500 from the framework (lib/web/action-body.ts, S52);
  * - every page gets a fresh CSP nonce and the security headers (S27);
  * - links from mail: the token moves from the URL into a cookie for that page (lib/web/link-token.ts);
  * - the signed-in areas: no live session, no page. Pages, actions and routes still check the session
@@ -37,7 +54,32 @@ export async function proxy(request: NextRequest) {
       );
     }
   }
+  if (request.method === 'POST' && HASHING_POSTS.has(pathname)) {
+    const busy = shouldShed();
+    if (busy) return busyResponse(request, api, busy.retryAfterSeconds, https);
+  }
   if (api) return withHeaders(NextResponse.next(), apiHeaders(https));
+  if (request.method === 'POST') {
+    const action = request.headers.has('next-action');
+    const contentType = request.headers.get('content-type') ?? '';
+    if (action || contentType.toLowerCase().startsWith('multipart/form-data')) {
+      const verdict = await checkActionBody(
+        contentType,
+        request.headers.get('content-length'),
+        request.clone().body,
+        action,
+      );
+      if (!verdict.ok) {
+        return withHeaders(
+          new NextResponse(`Request refused: ${verdict.reason}.`, {
+            status: verdict.status,
+            headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': NO_STORE },
+          }),
+          apiHeaders(https),
+        );
+      }
+    }
+  }
 
   const headers = securityHeaders(Buffer.from(crypto.randomUUID()).toString('base64'), {
     https,
@@ -67,6 +109,39 @@ export async function proxy(request: NextRequest) {
     return withHeaders(next(), { ...headers, 'Cache-Control': NO_STORE });
   }
   return withHeaders(next(), headers);
+}
+
+/**
+ * 503 with Retry-After: JSON for the HTTP sign-in (like lib/web/http-refusal.ts), a short page in the
+ * visitor's language for a form (a script-driven form shows its error page instead).
+ */
+function busyResponse(request: NextRequest, api: boolean, retryAfterSeconds: number, https: boolean) {
+  const seconds = String(Math.max(1, Math.ceil(retryAfterSeconds)));
+  const status = { status: 503, headers: { 'Retry-After': seconds, 'Cache-Control': NO_STORE } };
+  if (api) {
+    return withHeaders(NextResponse.json({ error: 'busy', retryAfterSeconds: Number(seconds) }, status), {
+      ...apiHeaders(https),
+    });
+  }
+  const chosen = request.cookies.get(LOCALE_COOKIE)?.value;
+  const locale = isLocale(chosen)
+    ? chosen
+    : (localeFromAcceptLanguage(request.headers.get('accept-language')) ?? defaultLocale);
+  const text = (locale === 'fr' ? fr : en).busyPage;
+  const page =
+    `<!doctype html><html lang="${locale}"><head><meta charset="utf-8">` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${text.title}</title></head>` +
+    `<body><main><h1>${text.title}</h1><p>${text.body}</p><p><a href="/login">${text.back}</a></p></main></body></html>`;
+  return withHeaders(
+    new NextResponse(page, {
+      ...status,
+      headers: { ...status.headers, 'Content-Type': 'text/html; charset=utf-8' },
+    }),
+    securityHeaders(Buffer.from(crypto.randomUUID()).toString('base64'), {
+      https,
+      development: process.env.NODE_ENV === 'development',
+    }),
+  );
 }
 
 /** APP_URL's origin and ALLOWED_ORIGINS: the only pages that may post to this app. */

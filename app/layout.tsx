@@ -1,9 +1,11 @@
 import type { Metadata, Viewport } from 'next';
 import { NextIntlClientProvider } from 'next-intl';
-import { getLocale, getMessages, getTranslations } from 'next-intl/server';
+import { getLocale, getTranslations } from 'next-intl/server';
 import type { ReactNode } from 'react';
 import { SiteFooter } from '@/components/site-footer';
 import { SiteHeader } from '@/components/site-header';
+import { isLocale } from '@/lib/i18n/config';
+import { clientMessages } from '@/lib/i18n/messages';
 import { currentTheme } from '@/lib/web/preferences';
 import { currentSession } from '@/lib/web/session';
 import './globals.css';
@@ -16,22 +18,20 @@ export async function generateMetadata(): Promise<Metadata> {
 export const viewport: Viewport = { width: 'device-width', initialScale: 1 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  const [locale, theme, t, session, messages] = await Promise.all([
+  const [locale, theme, t, session] = await Promise.all([
     getLocale(),
     currentTheme(),
     getTranslations('layout'),
     currentSession(),
-    getMessages(),
   ]);
-  // Mail strings never render in the browser: keep them out of every page's payload.
-  const { emails: _emails, ...clientMessages } = messages;
+  const messages = await clientMessages(isLocale(locale) ? locale : 'en', 'public');
   return (
     <html lang={locale} data-theme={theme}>
       <body>
         <a href="#main" className="skip-link">
           {t('skipToContent')}
         </a>
-        <NextIntlClientProvider messages={clientMessages}>
+        <NextIntlClientProvider messages={messages}>
           <SiteHeader signedIn={Boolean(session)} admin={session?.user.role === 'admin'} />
           <main id="main" tabIndex={-1}>
             {children}

@@ -51,33 +51,19 @@ export async function findUserByIdentifier(db: Db, identifier: string): Promise<
   return user;
 }
 
-/**
- * Sign-ins under way in this process. The hash limiter bounds the argon2 queue, but the queries
- * before the hash can be the bottleneck instead (the embedded database runs on the event loop), and
- * then requests would pile up ahead of the limiter without bound. Past the limiter's capacity a new
- * sign-in answers busy at once (docs/decisions/012; `npm run bench:login` shows it).
- */
-let signInsInFlight = 0;
-
 export async function logIn(
   db: Db,
   input: LoginInput,
   context: SessionContext,
   clock: Clock,
 ): Promise<LoginResult> {
-  const limiter = getDefaultHashLimiter();
-  if (signInsInFlight >= limiter.maxConcurrent + limiter.queueCapacity) {
-    return {
-      ok: false,
-      code: 'busy',
-      retryAfterSeconds: 1 + Math.floor(signInsInFlight / (10 * limiter.maxConcurrent)),
-    };
-  }
-  signInsInFlight += 1;
+  // Past what the hash limiter could ever serve, a new sign-in answers busy at once (decision 012).
+  const admission = getDefaultHashLimiter().admit();
+  if (!admission.ok) return { ok: false, code: 'busy', retryAfterSeconds: admission.retryAfterSeconds };
   try {
     return await admittedLogIn(db, input, context, clock);
   } finally {
-    signInsInFlight -= 1;
+    admission.release();
   }
 }
 
@@ -141,9 +127,11 @@ async function admittedLogIn(
     return { ok: false, code: 'invalid_credentials' };
   }
 
-  await db.update(users).set({ failedLoginCount: 0, loginThrottledUntil: null }).where(eq(users.id, user.id));
-
   if (state !== 'active') {
+    await db
+      .update(users)
+      .set({ failedLoginCount: 0, loginThrottledUntil: null })
+      .where(eq(users.id, user.id));
     await recordAudit(
       db,
       { action: 'login.failed', userId: user.id, meta: { reason: state }, ...audit },
@@ -159,7 +147,11 @@ async function admittedLogIn(
   }
 
   const sessionId = await createSession(db, user.id, context, clock);
-  await db.update(users).set({ lastLoginAt: now }).where(eq(users.id, user.id));
+  // The right password ends the run of failures; one write with the sign-in time.
+  await db
+    .update(users)
+    .set({ failedLoginCount: 0, loginThrottledUntil: null, lastLoginAt: now })
+    .where(eq(users.id, user.id));
   await recordAudit(db, { action: 'login.succeeded', userId: user.id, actorId: user.id, ...audit }, clock);
   return { ok: true, user, sessionId };
 }

@@ -13,7 +13,9 @@ import {
   verifyPassword,
   type HashPasswordResult,
   type VerifyPasswordResult,
+  getDefaultHashLimiter,
 } from './password';
+import { HASH_LIMITER_KEY, shouldShed } from './overload';
 
 // Every test gets its own limiter so stats are its own and the module default stays untouched.
 const limiter = () => new HashLimiter({ maxConcurrent: 2, queueCapacity: 200 });
@@ -123,6 +125,37 @@ describe('HashLimiter', () => {
         },
       );
     }
+  });
+});
+
+describe('HashLimiter admission (whole sign-ins)', () => {
+  it('admits as many as it could ever serve, then answers busy at once until one is released', () => {
+    const small = new HashLimiter({ maxConcurrent: 1, queueCapacity: 2 });
+    const admitted = [small.admit(), small.admit(), small.admit()];
+    expect(admitted.every((a) => a.ok)).toBe(true);
+    expect(small.full).toBe(true);
+    const refused = small.admit();
+    expect(refused).toMatchObject({ ok: false, code: 'busy' });
+    expect((refused as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(small.stats.rejected).toBe(1);
+    const first = admitted[0]!;
+    if (!first.ok) throw new Error('unreachable');
+    first.release();
+    first.release(); // a second release frees nothing more
+    expect(small.admitted).toBe(2);
+    expect(small.admit().ok).toBe(true);
+    expect(small.full).toBe(true);
+  });
+
+  it('is one limiter per process, where proxy.ts looks for it, and the proxy sheds when it is full', () => {
+    const shared = getDefaultHashLimiter();
+    expect((globalThis as Record<symbol, unknown>)[HASH_LIMITER_KEY]).toBe(shared);
+    expect(shouldShed()).toBeUndefined();
+    const held = [];
+    while (!shared.full) held.push(shared.admit());
+    expect(shouldShed()?.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    for (const a of held) if (a.ok) a.release();
+    expect(shared.admitted).toBe(0);
   });
 });
 

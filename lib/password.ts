@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { hash as argon2Hash, verify as argon2Verify, type Options as Argon2Options } from '@node-rs/argon2';
 import bcrypt from 'bcryptjs';
+import { HASH_LIMITER_KEY } from './overload';
 import { randomToken } from './random';
 
 /**
@@ -68,6 +69,7 @@ export class HashLimiter {
 
   #active = 0;
   #queued = 0;
+  #admitted = 0;
   #maxActiveSeen = 0;
   #rejected = 0;
   // A linked list rather than an array: memory tracks the real queue length (never above
@@ -99,6 +101,39 @@ export class HashLimiter {
     };
   }
 
+  /** Whole operations that will hash (sign-ins, registrations) admitted and not yet finished. */
+  get admitted(): number {
+    return this.#admitted;
+  }
+
+  /** True when a new sign-in could only wait in line behind a full queue (proxy.ts refuses it early). */
+  get full(): boolean {
+    return this.#admitted >= this.maxConcurrent + this.queueCapacity;
+  }
+
+  /**
+   * Admits a whole operation built around hashing (a sign-in: its queries, the hash, the session),
+   * or answers busy at once when as many are under way as the limiter could ever serve. The queries
+   * before the hash can be the bottleneck (the embedded database runs on the event loop), and without
+   * this, requests would pile up ahead of run()'s queue without bound. Call the returned release once.
+   */
+  admit(): { ok: true; release: () => void } | PasswordBusy {
+    if (this.full) {
+      this.#rejected += 1;
+      return this.busy();
+    }
+    this.#admitted += 1;
+    let released = false;
+    return {
+      ok: true,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.#admitted -= 1;
+      },
+    };
+  }
+
   /** Runs task when a slot is free; a rejection from task is a bug and propagates after the slot is freed. */
   async run<T>(task: () => Promise<T>): Promise<LimitedResult<T>> {
     if (this.#active < this.maxConcurrent) {
@@ -108,7 +143,7 @@ export class HashLimiter {
       await new Promise<void>((resolve) => this.#enqueue(resolve));
     } else {
       this.#rejected += 1;
-      return this.#busy();
+      return this.busy();
     }
     if (this.#active > this.#maxActiveSeen) this.#maxActiveSeen = this.#active;
 
@@ -121,9 +156,10 @@ export class HashLimiter {
     }
   }
 
-  #busy(): PasswordBusy {
-    // Roughly how long until the current backlog has drained; at least one second as HTTP wants.
-    const backlogMs = ((this.#queued + this.#active) / this.maxConcurrent) * this.#avgMs;
+  /** The busy answer, with roughly how long until the current backlog has drained (at least 1 s). */
+  busy(): PasswordBusy {
+    const backlog = Math.max(this.#queued + this.#active, this.#admitted);
+    const backlogMs = (backlog / this.maxConcurrent) * this.#avgMs;
     return { ok: false, code: 'busy', retryAfterSeconds: Math.max(1, Math.ceil(backlogMs / 1000)) };
   }
 
@@ -166,12 +202,12 @@ export function hashLimiterOptionsFromEnv(
   return { maxConcurrent, queueCapacity };
 }
 
-let defaultLimiter: HashLimiter | undefined;
-
 /** Created on first use so the environment is read at run time, not when the module is imported. */
+// On globalThis: proxy.ts is bundled apart from the app and must see the same one (lib/overload.ts).
 export function getDefaultHashLimiter(): HashLimiter {
-  defaultLimiter ??= new HashLimiter(hashLimiterOptionsFromEnv());
-  return defaultLimiter;
+  const shared = globalThis as { [HASH_LIMITER_KEY]?: HashLimiter };
+  shared[HASH_LIMITER_KEY] ??= new HashLimiter(hashLimiterOptionsFromEnv());
+  return shared[HASH_LIMITER_KEY];
 }
 
 /**

@@ -23,7 +23,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -101,6 +101,56 @@ class Client {
   }
 }
 
+/** CPU seconds used so far, from /proc: the server's event loop (its main thread), its other threads
+ * (argon2 runs on libuv's pool; V8's helpers), Postgres's processes and this bench process. */
+interface CpuSnapshot {
+  eventLoop: number;
+  serverThreads: number;
+  postgres: number;
+  bench: number;
+}
+
+const TICKS = 100; // USER_HZ on Linux
+
+function ticksOf(statPath: string): number {
+  // Fields after the parenthesised name: utime and stime are the 12th and 13th.
+  const stat = readFileSync(statPath, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+function cpuSnapshot(pid: number): CpuSnapshot {
+  let serverTicks = 0;
+  let mainTicks = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const ticks = ticksOf(`/proc/${pid}/task/${tid}/stat`);
+      serverTicks += ticks;
+      if (Number(tid) === pid) mainTicks = ticks;
+    } catch {
+      // The thread ended between listing and reading.
+    }
+  }
+  let postgresTicks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').startsWith('postgres')) {
+        postgresTicks += ticksOf(`/proc/${entry}/stat`);
+      }
+    } catch {
+      // Gone already.
+    }
+  }
+  const own = process.cpuUsage();
+  return {
+    eventLoop: mainTicks / TICKS,
+    serverThreads: (serverTicks - mainTicks) / TICKS,
+    postgres: postgresTicks / TICKS,
+    bench: (own.user + own.system) / 1e6,
+  };
+}
+
 /** Peak resident memory (VmHWM, kB) of the server process and everything it started. */
 function peakRssKb(pid: number): number {
   let peak = 0;
@@ -145,10 +195,14 @@ async function startServer(port: number, env: Record<string, string>): Promise<C
   const nextBin = path.join(process.cwd(), 'node_modules/next/dist/bin/next');
   // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server itself.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -233,6 +287,7 @@ async function main(): Promise<void> {
     let next = 0;
     const loadEnd = performance.now() + seconds * 1000;
     const started = performance.now();
+    const cpuBefore = cpuSnapshot(pid);
     const [, underLoadRaw] = await Promise.all([
       Promise.all(
         clients.map(async (client) => {
@@ -245,6 +300,9 @@ async function main(): Promise<void> {
     ]);
     const elapsed = (performance.now() - started) / 1000;
     const loginsPerSecond = outcomes.ok / elapsed;
+    const cpuAfter = cpuSnapshot(pid);
+    const perLoginMs = (key: keyof CpuSnapshot) =>
+      (1000 * (cpuAfter[key] - cpuBefore[key])) / Math.max(1, outcomes.ok);
     const underLoad = sortNumbers(underLoadRaw);
     const rssAfterLoad = peakRssKb(pid);
 
@@ -303,6 +361,16 @@ async function main(): Promise<void> {
     console.log(
       `  logins/s ${loginsPerSecond.toFixed(1)} vs raw verify/s ${raw.perSecond.toFixed(1)}: ratio ${ratio.toFixed(2)} (goal ≥ 0.9)`,
     );
+    // Where a sign-in's CPU goes. One raw verify costs cores/raw-rate core-seconds; the rest is what
+    // the ratio pays for. The event loop is one thread: it alone caps the rate at 1000/ms per sign-in.
+    const verifyMs = (1000 * cores) / raw.perSecond;
+    const totalMs =
+      perLoginMs('eventLoop') + perLoginMs('serverThreads') + perLoginMs('postgres') + perLoginMs('bench');
+    console.log(
+      `  CPU per sign-in: event loop ${perLoginMs('eventLoop').toFixed(1)} ms, other server threads (argon2, GC) ${perLoginMs('serverThreads').toFixed(1)} ms, ` +
+        `Postgres ${perLoginMs('postgres').toFixed(1)} ms, bench client ${perLoginMs('bench').toFixed(1)} ms; one raw verify ${verifyMs.toFixed(1)} ms. ` +
+        `Ceiling on ${cores} cores: ratio ${Math.min(1, verifyMs / totalMs).toFixed(2)} (all CPU), event loop alone ${(1000 / perLoginMs('eventLoop')).toFixed(0)} sign-ins/s`,
+    );
     console.log(
       `/account p50/p99 idle ${ms(percentile(idle, 50))} / ${ms(percentile(idle, 99))}; ` +
         `under load ${ms(percentile(underLoad, 50))} / ${ms(percentile(underLoad, 99))} ` +
@@ -323,6 +391,7 @@ async function main(): Promise<void> {
         raw_verify_per_s: Math.round(raw.perSecond * 10) / 10,
         logins_per_s: Math.round(loginsPerSecond * 10) / 10,
         ratio: Math.round(ratio * 100) / 100,
+        event_loop_ms_per_login: Math.round(perLoginMs('eventLoop') * 10) / 10,
         account_p99_idle_ms: Math.round(percentile(idle, 99) * 10) / 10,
         account_p99_load_ms: Math.round(percentile(underLoad, 99) * 10) / 10,
         overload_busy_share: Math.round((1000 * over.busy) / Math.max(1, answered)) / 1000,

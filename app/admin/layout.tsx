@@ -1,7 +1,10 @@
-import { getTranslations } from 'next-intl/server';
+import { NextIntlClientProvider } from 'next-intl';
+import { getLocale, getTranslations } from 'next-intl/server';
 import type { ReactNode } from 'react';
 import { SectionNav } from '@/components/section-nav';
 import { getDb } from '@/db/client';
+import { isLocale } from '@/lib/i18n/config';
+import { clientMessages } from '@/lib/i18n/messages';
 import { resolveMailConfig } from '@/lib/mail/config';
 import { SecretDecryptionError } from '@/lib/secrets';
 import { currentSession } from '@/lib/web/session';
@@ -32,8 +35,11 @@ export default async function AdminLayout({ children }: { children: ReactNode })
       })
     : undefined;
   const t = await getTranslations('adminLayout');
+  const locale = await getLocale();
+  // The console's own strings reach the browser only here (the root layout sends ui.json alone).
+  const messages = await clientMessages(isLocale(locale) ? locale : 'en', 'admin');
   return (
-    <>
+    <NextIntlClientProvider messages={messages}>
       {admin ? (
         <SectionNav
           label={t('navigation')}
@@ -51,6 +57,6 @@ export default async function AdminLayout({ children }: { children: ReactNode })
         </div>
       ) : null}
       {children}
-    </>
+    </NextIntlClientProvider>
   );
 }

@@ -3,7 +3,7 @@
 import { getDb } from '@/db/client';
 import { systemClock } from '@/lib/clock';
 import { isLocale } from '@/lib/i18n/config';
-import { LOCALE_COOKIE } from '@/lib/i18n/request';
+import { LOCALE_COOKIE } from '@/lib/i18n/config';
 import { isTheme } from '@/lib/theme';
 import { updateSettings, type SettingsUpdate } from '@/lib/user-settings';
 import { rememberPreference, THEME_COOKIE } from '@/lib/web/preferences';

@@ -2,6 +2,8 @@
 export const locales = ['en', 'fr'] as const;
 export type Locale = (typeof locales)[number];
 export const defaultLocale: Locale = 'en';
+/** A visitor's chosen language before sign-in (the switcher); a signed-in person's is on their row. */
+export const LOCALE_COOKIE = 'gatehouse-locale';
 
 export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (locales as readonly string[]).includes(value);

@@ -23,6 +23,18 @@ export async function loadMessages(locale: Locale) {
   };
 }
 
+/**
+ * What client components may read, out of a locale's messages: the public and account pages get
+ * ui.json only (about half the bytes of every page's payload); the admin console adds its own
+ * catalogues (app/admin/layout.tsx). Mail strings never reach the browser.
+ */
+export async function clientMessages(locale: Locale, area: 'public' | 'admin') {
+  const ui = (await import(`./messages/${locale}/ui.json`)).default as UiMessages;
+  if (area === 'public') return ui;
+  const { emails: _emails, ...all } = await loadMessages(locale);
+  return all;
+}
+
 export type UiMessages = typeof import('./messages/en/ui.json');
 export type AdminUsersMessages = typeof import('./messages/en/admin-users.json');
 export type AdminPlatformMessages = typeof import('./messages/en/admin-platform.json');

@@ -1,10 +1,8 @@
 import { cookies, headers } from 'next/headers';
 import { getRequestConfig } from 'next-intl/server';
 import { currentSession } from '@/lib/web/session';
-import { defaultLocale, isLocale, localeFromAcceptLanguage } from './config';
+import { defaultLocale, isLocale, LOCALE_COOKIE, localeFromAcceptLanguage } from './config';
 import { loadMessages } from './messages';
-
-export const LOCALE_COOKIE = 'gatehouse-locale';
 
 // No locale in the URL: the language comes from a signed-in person's saved choice, then the visitor's
 // choice (cookie), then their browser.

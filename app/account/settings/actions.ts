@@ -3,7 +3,7 @@
 import { redirect } from 'next/navigation';
 import { getDb } from '@/db/client';
 import { systemClock } from '@/lib/clock';
-import { LOCALE_COOKIE } from '@/lib/i18n/request';
+import { LOCALE_COOKIE } from '@/lib/i18n/config';
 import { updateSettings } from '@/lib/user-settings';
 import { settingsSchema } from '@/lib/validation/profile';
 import { createFormAction, type FormState } from '@/lib/web/form-action';
