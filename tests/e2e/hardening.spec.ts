@@ -169,6 +169,65 @@ test('S23: when the hashing queue is full, sign-in answers 503 with Retry-After 
   expect(after.status()).toBe(302);
 });
 
+test('S23: under overload a sign-in form posted without JavaScript gets a 503 page in its language at once', async ({
+  request,
+  baseURL,
+}) => {
+  // The login form as a browser without JavaScript posts it: the action id in a hidden field.
+  const html = await (await request.get('/login')).text();
+  const actionField = /name="(\$ACTION_ID_[0-9a-f]+)"/.exec(html)?.[1];
+  expect(actionField).toBeTruthy();
+  const { csrfToken } = (await (await request.get('/api/auth/csrf')).json()) as { csrfToken: string };
+  const postForm = (i: number) =>
+    request.post('/login', {
+      multipart: { [actionField!]: '', identifier: `form-burst${i}@example.com`, password: 'not it at all' },
+      headers: {
+        origin: baseURL!,
+        'accept-language': 'fr-FR,fr;q=0.9',
+        'x-forwarded-for': `198.51.100.${i}`,
+      },
+      maxRedirects: 0,
+    });
+  let page: { status: number; retryAfter?: string; body: string; ms: number } | undefined;
+  // Fill the hashing queue over HTTP; as soon as it says busy, the forms arrive behind it.
+  for (let round = 0; round < 5 && !page; round += 1) {
+    let full!: () => void;
+    const filled = new Promise<void>((resolve) => (full = resolve));
+    const burst = Array.from({ length: 60 }, (_, i) =>
+      request
+        .post('/api/auth/callback/credentials', {
+          form: {
+            csrfToken,
+            identifier: `fill${round}-${i}@example.com`,
+            password: 'not the password at all',
+          },
+          headers: { 'x-forwarded-for': `203.0.113.${i}` },
+          maxRedirects: 0,
+        })
+        .then((r) => r.status() === 503 && full()),
+    );
+    await Promise.race([filled, Promise.all(burst)]);
+    const forms = await Promise.all(
+      Array.from({ length: 10 }, async (_, i) => {
+        const started = Date.now();
+        const r = await postForm(round * 10 + i);
+        return {
+          status: r.status(),
+          retryAfter: r.headers()['retry-after'],
+          body: await r.text(),
+          ms: Date.now() - started,
+        };
+      }),
+    );
+    page = forms.find((f) => f.status === 503);
+    await Promise.all(burst);
+  }
+  expect(page, 'a form refused by proxy.ts while the queue was full').toBeDefined();
+  expect(Number(page!.retryAfter)).toBeGreaterThanOrEqual(1);
+  expect(page!.body).toContain('<html lang="fr"');
+  expect(page!.body).toContain('Le serveur est occupé');
+});
+
 test('S27: route handlers carry nosniff and no framing too', async ({ request }) => {
   const response = await request.get('/api/health');
   expect(response.headers()['x-content-type-options']).toBe('nosniff');
