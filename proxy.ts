@@ -5,13 +5,14 @@ import en from '@/lib/i18n/messages/en/ui.json';
 import fr from '@/lib/i18n/messages/fr/ui.json';
 import { shouldShed } from '@/lib/overload';
 import { checkActionBody } from '@/lib/web/action-body';
-import { auth } from '@/lib/web/auth';
 import { LINK_TOKEN_COOKIE, TOKEN_PAGES } from '@/lib/web/link-token';
 import { checkOrigin, isUnsafeMethod } from '@/lib/web/origin-check';
 import { securityHeaders } from '@/lib/web/security-headers';
 
 const NO_STORE = 'no-store';
 const PROTECTED = ['/account', '/admin'];
+/** Auth.js's session cookie, `__Secure-` over https, `.0`, `.1`… when chunked. */
+const SESSION_COOKIE = /^(__Secure-)?authjs\.session-token(\.\d+)?$/;
 /** Where a stranger's post starts an argon2 hash: shed first under overload (lib/overload.ts). */
 const HASHING_POSTS = new Set([
   '/api/auth/callback/credentials',
@@ -31,8 +32,8 @@ const HASHING_POSTS = new Set([
  *   not a 500 from the framework (lib/web/action-body.ts, S52);
  * - every page gets a fresh CSP nonce and the security headers (S27);
  * - links from mail: the token moves from the URL into a cookie for that page (lib/web/link-token.ts);
- * - the signed-in areas: no live session, no page. Pages, actions and routes still check the session
- *   and role themselves (S45); this only spares them the work for strangers.
+ * - the signed-in areas: no session cookie, no page. Pages, actions and routes check the session and
+ *   role themselves (S45); this only spares them the work for strangers.
  */
 export async function proxy(request: NextRequest) {
   const { pathname, searchParams } = request.nextUrl;
@@ -96,8 +97,10 @@ export async function proxy(request: NextRequest) {
   const next = () => NextResponse.next({ request: { headers: requestHeaders } });
 
   if (PROTECTED.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`))) {
-    const session = (await auth()) as { sid?: string } | null;
-    if (!session?.sid) {
+    // No session cookie at all: the login page. A cookie is checked by the page itself (against the
+    // sessions table, once per request); checking it here too would double that work for every
+    // signed-in page view.
+    if (!request.cookies.getAll().some((cookie) => SESSION_COOKIE.test(cookie.name))) {
       const login = new URL('/login', request.url);
       login.searchParams.set('next', pathname + request.nextUrl.search);
       return withHeaders(NextResponse.redirect(login), headers);
