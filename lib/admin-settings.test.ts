@@ -7,7 +7,9 @@ import { parseEnv, resetEnvCache, type Env } from '@/lib/env';
 import { resolveMailConfig } from '@/lib/mail/config';
 import { decryptSecret, encryptSecret } from '@/lib/secrets';
 import { getSetting, setSetting, type SettingKey } from '@/lib/settings';
-import { GENERAL_BOUNDS, generalSettingsSchema } from '@/lib/validation/admin-settings';
+import { ADJUSTABLE_LIMITS, limits } from '@/lib/limits';
+import { hit } from '@/lib/rate-limit';
+import { GENERAL_BOUNDS, generalSettingsSchema, limitField } from '@/lib/validation/admin-settings';
 import { validateFormData } from '@/lib/web/form-validation';
 import { startSmtpCatcher, type SmtpCatcher } from '@/tests/helpers/smtp-catcher';
 import { formData } from '@/tests/helpers/forms';
@@ -120,6 +122,8 @@ describe('general settings', () => {
     changeEmailTtlMinutes: '1440',
     resendCooldownSeconds: '60',
     lockOnUnconfirmedEmailChange: 'on',
+    mailHourlyBudget: '1000',
+    ...Object.fromEntries(ADJUSTABLE_LIMITS.map((key) => [limitField(key), String(limits[key].max)])),
   };
 
   it.each([
@@ -176,6 +180,55 @@ describe('general settings', () => {
     const again = await saveGeneralSettings(t.db, { adminId, values: parsed.data }, ctx, clock);
     expect(again.changed).toEqual([]);
     expect(await auditRows('settings.changed')).toHaveLength(before + 1);
+  });
+});
+
+describe('rate limits and the mail budget', () => {
+  /** The general form as the page posts it with the stored values: unticked boxes send nothing. */
+  async function storedForm(): Promise<Record<string, string>> {
+    return Object.fromEntries(
+      Object.entries(await readGeneralSettings(t.db))
+        .filter(([, v]) => v !== false)
+        .map(([k, v]) => [k, v === true ? 'on' : String(v)]),
+    );
+  }
+
+  async function saveGeneral(values: Record<string, string>) {
+    const parsed = await validateFormData(generalSettingsSchema, formData(values));
+    if (!parsed.ok) throw new Error(`refused: ${JSON.stringify(parsed.fieldErrors)}`);
+    return saveGeneralSettings(t.db, { adminId, values: parsed.data }, ctx, clock);
+  }
+
+  it('a maximum an admin lowers counts at once; only what differs from the default is stored', async () => {
+    const base = await storedForm();
+    const saved = await saveGeneral({ ...base, [limitField('registerPerIp')]: '2', mailHourlyBudget: '50' });
+    expect(saved.changed.sort()).toEqual(['mail_hourly_budget', 'rate_limits']);
+    expect(await getSetting(t.db, 'rate_limits')).toEqual({ 'register.ip': 2 });
+    expect(await getSetting(t.db, 'mail_hourly_budget')).toBe(50);
+    expect(await readGeneralSettings(t.db)).toMatchObject({
+      [limitField('registerPerIp')]: 2,
+      [limitField('registerPerEmail')]: limits.registerPerEmail.max,
+    });
+
+    const ip = '198.51.100.77';
+    const results = [];
+    for (let i = 0; i < 3; i += 1) results.push(await hit(t.db, limits.registerPerIp, ip, clock));
+    expect(results.map((r) => r.ok)).toEqual([true, true, false]);
+
+    // Back to the default: nothing stored, the default counts again.
+    await saveGeneral({ ...base, [limitField('registerPerIp')]: String(limits.registerPerIp.max) });
+    expect(await getSetting(t.db, 'rate_limits')).toEqual({});
+    expect((await hit(t.db, limits.registerPerIp, ip, clock)).ok).toBe(true);
+  });
+
+  it.each(['0', '1000001', '2.5', 'ten', ''])('a maximum of %j is a field error', async (value) => {
+    const values = await storedForm();
+    const result = await validateFormData(
+      generalSettingsSchema,
+      formData({ ...values, [limitField('loginFailuresPerIp')]: value }),
+    );
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.fieldErrors[limitField('loginFailuresPerIp')]).toBeDefined();
   });
 });
 

@@ -6,13 +6,16 @@ import { userLocale } from './admins';
 import { recordAudit } from './audit';
 import type { Clock } from './clock';
 import { env, type Env } from './env';
+import { ADJUSTABLE_LIMITS, limits, type AdjustableLimit } from './limits';
 import { resolveMailConfig, type MailConfig } from './mail/config';
 import { MailError } from './mail/message';
 import { transportFor } from './mail/worker';
+import { limitsChanged } from './rate-limit';
 import type { RequestContext } from './request-context';
 import { decryptSecret, encryptSecret, SecretDecryptionError } from './secrets';
 import { getSetting, setSetting, type MailSettings, type SettingKey } from './settings';
 import {
+  limitField,
   mailSettingsFormSchema,
   type GeneralSettingsInput,
   type MailSettingsInput,
@@ -37,7 +40,17 @@ const GENERAL_KEYS = {
   changeEmailTtlMinutes: 'change_email_ttl_minutes',
   resendCooldownSeconds: 'resend_cooldown_seconds',
   lockOnUnconfirmedEmailChange: 'lock_on_unconfirmed_email_change',
-} as const satisfies Record<GeneralKey, SettingKey>;
+  mailHourlyBudget: 'mail_hourly_budget',
+} as const satisfies Record<Exclude<GeneralKey, LimitKey>, SettingKey>;
+
+type LimitKey = `limit_${AdjustableLimit}`;
+
+/** The adjustable limits' maximums as the form shows them: the admin's, or lib/limits.ts's. */
+function limitValues(overrides: Record<string, number>): Record<LimitKey, number> {
+  return Object.fromEntries(
+    ADJUSTABLE_LIMITS.map((key) => [limitField(key), overrides[limits[key].name] ?? limits[key].max]),
+  ) as Record<LimitKey, number>;
+}
 
 // The usual port per encryption, as createSmtpTransport assumes when none is given.
 const DEFAULT_SMTP_PORTS = { tls: 465, starttls: 587, none: 25 } as const;
@@ -48,7 +61,8 @@ export async function readGeneralSettings(db: Db): Promise<GeneralSettingsInput>
       async ([field, key]) => [field, await getSetting(db, key)] as const,
     ),
   );
-  return Object.fromEntries(entries) as GeneralSettingsInput;
+  const overrides = await getSetting(db, 'rate_limits');
+  return { ...Object.fromEntries(entries), ...limitValues(overrides) } as GeneralSettingsInput;
 }
 
 export function storedSecrets(mail: MailSettings | null): StoredSecrets {
@@ -170,7 +184,7 @@ export async function saveGeneralSettings(
   context: RequestContext,
   clock: Clock,
 ): Promise<SaveResult> {
-  return db.transaction(async (tx) => {
+  const saved = await db.transaction(async (tx) => {
     const current = await readGeneralSettings(tx);
     const changed: string[] = [];
     for (const [field, key] of Object.entries(GENERAL_KEYS) as [GeneralKey, SettingKey][]) {
@@ -178,9 +192,23 @@ export async function saveGeneralSettings(
       await setSetting(tx, key, input.values[field] as never, input.adminId);
       changed.push(key);
     }
+    // Only maximums that differ from the defaults are stored, so a later default still applies.
+    if (ADJUSTABLE_LIMITS.some((key) => current[limitField(key)] !== input.values[limitField(key)])) {
+      const overrides = Object.fromEntries(
+        ADJUSTABLE_LIMITS.filter((key) => input.values[limitField(key)] !== limits[key].max).map((key) => [
+          limits[key].name,
+          input.values[limitField(key)],
+        ]),
+      );
+      await setSetting(tx, 'rate_limits', overrides, input.adminId);
+      changed.push('rate_limits');
+    }
     if (changed.length > 0) await auditChange(tx, input.adminId, changed, context, clock);
-    return { ok: true, changed };
+    return { ok: true as const, changed };
   });
+  // This process counts with the new maximums at once; other instances within a few seconds.
+  if (saved.changed.includes('rate_limits')) limitsChanged();
+  return saved;
 }
 
 function safeDecrypt(box: string): string | undefined {

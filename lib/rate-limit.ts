@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto';
 import { and, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { rateLimits } from '@/db/schema';
-import { DAY, HOUR, MINUTE, type Clock } from './clock';
+import { DAY, type Clock } from './clock';
+import { limits, type Limit } from './limits';
+import { getSetting } from './settings';
+
+export { limits, type Limit };
 
 /**
  * Fixed-window rate limits kept in Postgres, so every app instance sees the same counters. Each hit is
@@ -13,37 +17,8 @@ import { DAY, HOUR, MINUTE, type Clock } from './clock';
  * tried, not who tried it.
  */
 
-export interface Limit {
-  /** Part of the stored key: keep it stable, renaming it resets the counters. */
-  readonly name: string;
-  readonly max: number;
-  readonly windowMs: number;
-}
-
 export type HitResult = { ok: true; remaining: number } | { ok: false; retryAfterSeconds: number };
 export type CooldownResult = { ok: true } | { ok: false; retryAfterSeconds: number };
-
-export const limits = {
-  registerPerIp: { name: 'register.ip', max: 10, windowMs: HOUR },
-  registerPerEmail: { name: 'register.email', max: 3, windowMs: HOUR },
-  resendPerIp: { name: 'resend.ip', max: 10, windowMs: HOUR },
-  resendPerEmail: { name: 'resend.email', max: 5, windowMs: HOUR },
-  forgotPasswordPerIp: { name: 'forgot_password.ip', max: 10, windowMs: HOUR },
-  forgotPasswordPerEmail: { name: 'forgot_password.email', max: 5, windowMs: HOUR },
-  // Failures per account live on the user row (failed_login_count), where the growing throttle needs them.
-  loginFailuresPerIp: { name: 'login_failures.ip', max: 50, windowMs: 15 * MINUTE },
-  codeEntryPerIp: { name: 'code_entry.ip', max: 20, windowMs: HOUR },
-  // Across all of an address's codes: five wrong ones void a code (S20), this stops request-and-guess loops.
-  codeEntryPerEmail: { name: 'code_entry.email', max: 10, windowMs: HOUR },
-  // Links carry 128 random bits, so this is about the argon2 hash each submission costs, not guessing.
-  linkEntryPerIp: { name: 'link_entry.ip', max: 30, windowMs: HOUR },
-  recoveryPhrasePerIp: { name: 'recovery_phrase.ip', max: 5, windowMs: HOUR },
-  recoveryPhrasePerAccount: { name: 'recovery_phrase.account', max: 5, windowMs: HOUR },
-  // One shared budget so a flood that slips past the per-address limits still cannot burn the mail quota.
-  // Its max is the mail_hourly_budget setting (lib/mail-budget.ts); this is the default.
-  mailGlobal: { name: 'mail.global', max: 1000, windowMs: HOUR },
-  mailBudgetWarning: { name: 'mail.budget_warning', max: 1, windowMs: HOUR },
-} as const satisfies Record<string, Limit>;
 
 /** The subject of limits that count everything together, such as the global mail budget. */
 export const GLOBAL_SUBJECT = 'global';
@@ -83,7 +58,31 @@ function secondsUntil(until: number, now: Date): number {
 }
 
 /** Counts one attempt against a limit and says whether it is within it. Refused attempts count too. */
-export async function hit(db: Db, limit: Limit, subject: string, clock: Clock): Promise<HitResult> {
+/**
+ * The maximums an admin set (the `rate_limits` setting), read at most every few seconds per process:
+ * every stranger-facing request counts a limit, and a change may take that long to reach every
+ * instance. Saving from /admin/settings forgets this process's copy at once (limitsChanged).
+ */
+const OVERRIDES_TTL_MS = 5_000;
+const overridesByDb = new WeakMap<Db, { at: number; generation: number; value: Record<string, number> }>();
+let generation = 0;
+
+export function limitsChanged(): void {
+  generation += 1;
+}
+
+async function effective(db: Db, limit: Limit): Promise<Limit> {
+  let cached = overridesByDb.get(db);
+  if (!cached || cached.generation !== generation || Date.now() - cached.at > OVERRIDES_TTL_MS) {
+    cached = { at: Date.now(), generation, value: await getSetting(db, 'rate_limits') };
+    overridesByDb.set(db, cached);
+  }
+  const max = cached.value[limit.name];
+  return max === undefined ? limit : { ...limit, max };
+}
+
+export async function hit(db: Db, given: Limit, subject: string, clock: Clock): Promise<HitResult> {
+  const limit = await effective(db, given);
   assertValidLimit(limit);
   const now = clock.now();
   const windowStart = windowStartOf(limit, now);
@@ -124,10 +123,11 @@ export async function hitAll(
 /** The current window's count without counting a hit: `remaining` 0 means the next hit is refused. */
 export async function peek(
   db: Db,
-  limit: Limit,
+  given: Limit,
   subject: string,
   clock: Clock,
 ): Promise<{ count: number; remaining: number }> {
+  const limit = await effective(db, given);
   assertValidLimit(limit);
   const [row] = await db
     .select({ count: rateLimits.count })

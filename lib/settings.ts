@@ -63,6 +63,11 @@ const definitions = {
   },
   resend_cooldown_seconds: { schema: z.number().int().min(10).max(3600), default: 60 },
   lock_on_unconfirmed_email_change: { schema: z.boolean(), default: true },
+  /** Maximums an admin changed, by limit name ('register.ip': 20); the rest keep lib/limits.ts's. */
+  rate_limits: {
+    schema: z.record(z.string(), z.number().int().min(1).max(1_000_000)),
+    default: {} as Record<string, number>,
+  },
   /** Mails a stranger may cause per hour, all addresses together (lib/mail-budget.ts). */
   mail_hourly_budget: { schema: z.number().int().min(1).max(1_000_000), default: 1000 },
   /** Absent until an admin saves mail settings; then it overrides the environment. */

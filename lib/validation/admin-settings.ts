@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ADJUSTABLE_LIMITS, LIMIT_MAX_BOUNDS, type AdjustableLimit } from '../limits';
 import { PASSWORD_ABSOLUTE_MIN, PASSWORD_MAX_LENGTH, encodeFieldMessage } from './password';
 
 /**
@@ -37,7 +38,19 @@ function wholeNumber(min: number, max: number) {
     .transform(Number);
 }
 
+/** The form field of an adjustable rate limit's maximum. */
+export const limitField = <K extends AdjustableLimit>(limit: K) => `limit_${limit}` as const;
+type LimitFields = { [K in AdjustableLimit as `limit_${K}`]: ReturnType<typeof wholeNumber> };
+const limitFields = Object.fromEntries(
+  ADJUSTABLE_LIMITS.map((limit) => [
+    limitField(limit),
+    wholeNumber(LIMIT_MAX_BOUNDS.min, LIMIT_MAX_BOUNDS.max),
+  ]),
+) as LimitFields;
+
 export const generalSettingsSchema = z.object({
+  ...limitFields,
+  mailHourlyBudget: wholeNumber(LIMIT_MAX_BOUNDS.min, LIMIT_MAX_BOUNDS.max),
   requireApproval: checkbox,
   passwordMinLength: wholeNumber(GENERAL_BOUNDS.passwordMinLength.min, GENERAL_BOUNDS.passwordMinLength.max),
   verifyEmailTtlMinutes: wholeNumber(

@@ -1,12 +1,14 @@
 'use client';
 
 import { useTranslations } from 'next-intl';
-import { useMemo } from 'react';
+import { Fragment, useMemo } from 'react';
 import { CheckboxField, FieldFrame, SelectField, TextField } from '@/components/form/fields';
 import { ActionForm, useFormField } from '@/components/form/form';
 import formStyles from '@/components/form/form.module.css';
+import { ADJUSTABLE_LIMITS, limits } from '@/lib/limits';
 import {
   generalSettingsSchema,
+  limitField,
   MAIL_TRANSPORT_CHOICES,
   mailSettingsFormSchema,
   SMTP_ENCRYPTIONS,
@@ -59,6 +61,19 @@ export function GeneralSettingsForm({ values }: { values: GeneralSettingsInput }
         {number('resetPasswordTtlMinutes', t('resetPasswordTtlMinutes'), t('resetPasswordTtlMinutesHint'))}
         {number('changeEmailTtlMinutes', t('changeEmailTtlMinutes'), t('changeEmailTtlMinutesHint'))}
         {number('resendCooldownSeconds', t('resendCooldownSeconds'), t('resendCooldownSecondsHint'))}
+      </fieldset>
+      <fieldset className={adminStyles.fieldset}>
+        <legend className={adminStyles.legend}>{t('limitsLegend')}</legend>
+        {number('mailHourlyBudget', t('mailHourlyBudget'), t('mailHourlyBudgetHint'))}
+        {ADJUSTABLE_LIMITS.map((key) => (
+          <Fragment key={key}>
+            {number(
+              limitField(key),
+              t(`limits.${key}`),
+              t('limitWindow', { minutes: limits[key].windowMs / 60_000 }),
+            )}
+          </Fragment>
+        ))}
       </fieldset>
       <fieldset className={adminStyles.fieldset}>
         <legend className={adminStyles.legend}>{t('emailChangeLegend')}</legend>
