@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useTranslations } from 'next-intl';
 import { useActionState, type ReactNode } from 'react';
 import { z } from 'zod';
+import { ProblemSummary } from '@/components/form/form';
 import type { FormState } from '@/lib/web/form-validation';
 import { confirmEmail, type Outcome } from './actions';
 
@@ -25,6 +26,8 @@ export function ConfirmEmailForm({ token, invalid }: { token: string; invalid: R
     status: 'idle',
   });
   const parsed = state.status === 'success' ? outcomeSchema.safeParse(state.extra) : undefined;
+  // A refused post (a token that cannot be one) or a failure on our side: say so above the button.
+  const problem = state.status === 'error' ? (state.formError ?? { key: 'verify.invalidTitle' }) : undefined;
   if (parsed?.success) {
     const [title, body] = titles[parsed.data.outcome];
     return (
@@ -50,6 +53,7 @@ export function ConfirmEmailForm({ token, invalid }: { token: string; invalid: R
       <h1>{t('verify.title')}</h1>
       <p>{t('verify.confirmBody')}</p>
       <form action={action}>
+        {problem ? <ProblemSummary problem={problem} /> : null}
         <input type="hidden" name="token" value={token} />
         <button type="submit" disabled={pending}>
           {t('verify.confirm')}

@@ -337,25 +337,52 @@ function focusField(event: MouseEvent<HTMLAnchorElement>, id: string) {
  */
 export function ErrorSummary() {
   const { summaryRef, summaryErrors, formError } = useActionFormContext();
-  const t = useTranslations('form');
   const message = useFormMessage();
   if (summaryErrors.length === 0 && !formError) return null;
   return (
-    <div ref={summaryRef} className={styles.summary} tabIndex={-1} autoFocus>
+    <SummaryBox boxRef={summaryRef}>
+      {formError ? <p className={styles.summaryFormError}>{message(formError)}</p> : null}
+      {summaryErrors.length > 0 ? (
+        <ul className={styles.summaryList}>
+          {summaryErrors.map(({ name, id, error }) => (
+            <li key={name}>
+              <a href={`#${id}`} onClick={(event) => focusField(event, id)}>
+                {message(error)}
+              </a>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </SummaryBox>
+  );
+}
+
+/**
+ * The error summary of a form with no field to point at: the one-button forms of the pages opened
+ * from a link in mail. Without it, a refused or failed post would show the same button again, silently.
+ */
+export function ProblemSummary({ problem }: { problem: FieldError }) {
+  const message = useFormMessage();
+  return (
+    <SummaryBox>
+      <p className={styles.summaryFormError}>{message(problem)}</p>
+    </SummaryBox>
+  );
+}
+
+function SummaryBox({
+  boxRef,
+  children,
+}: {
+  boxRef?: RefObject<HTMLDivElement | null>;
+  children: ReactNode;
+}) {
+  const t = useTranslations('form');
+  return (
+    <div ref={boxRef} className={styles.summary} tabIndex={-1} autoFocus>
       <div role="alert">
         <h2 className={styles.summaryTitle}>{t('summaryTitle')}</h2>
-        {formError ? <p className={styles.summaryFormError}>{message(formError)}</p> : null}
-        {summaryErrors.length > 0 ? (
-          <ul className={styles.summaryList}>
-            {summaryErrors.map(({ name, id, error }) => (
-              <li key={name}>
-                <a href={`#${id}`} onClick={(event) => focusField(event, id)}>
-                  {message(error)}
-                </a>
-              </li>
-            ))}
-          </ul>
-        ) : null}
+        {children}
       </div>
     </div>
   );

@@ -40,6 +40,20 @@ async function noJsContext(browser: Browser) {
   return { context, page: await context.newPage() };
 }
 
+/** The link pages' one-button forms carry the token in a hidden field: a crafted post swaps it. */
+async function rewriteToken(page: Page, to: string) {
+  const token = await page.locator('input[name="token"]').inputValue();
+  await rewriteField(page, 'token', token, to);
+}
+
+async function requestEmailChange(page: Page, newEmail: string, password: string) {
+  await page.goto('/account/email');
+  await page.getByLabel('New email address').fill(newEmail);
+  await page.getByLabel('Current password').fill(password);
+  await page.getByRole('button', { name: 'Change email address' }).click();
+  await expect(page.getByRole('heading', { name: 'Change waiting for confirmation' })).toBeVisible();
+}
+
 /**
  * A crafted post: the browser sends the real form, and the route swaps one field's value on the way,
  * as a hand-made request would.
@@ -72,24 +86,13 @@ test('set-up: the admin approves a new account, all without JavaScript', async (
   await context.close();
 });
 
-test('signed out: login, resend confirmation, forgot password, reset by link and by code', async ({
-  page,
-  mailbox,
-}) => {
+test('signed out: login, forgot password, reset by link and by code', async ({ page, mailbox }) => {
   await page.goto('/login');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expectProblem(page, 'This field is required.');
   await signIn(page, walker.username, 'not the right password');
   await expectProblem(page, 'The email, username or password is not right');
   await expect(page.getByLabel('Email or username')).toHaveValue(walker.username);
-
-  await page.goto('/verify-email/resend');
-  await page.getByLabel('Email address').fill('no-at-sign');
-  await page.getByRole('button', { name: 'Send a new link' }).click();
-  await expectProblem(page, 'Enter an email address in the correct format');
-  await page.getByLabel('Email address').fill('nobody-here@example.test');
-  await page.getByRole('button', { name: 'Send a new link' }).click();
-  await expect(page.getByText('If that address has an unconfirmed account')).toBeVisible();
 
   await page.goto('/forgot-password');
   await page.getByRole('button', { name: 'Send me a link' }).click();
@@ -258,6 +261,160 @@ test('signed in: profile, preferences, password, email change, devices, recovery
   await stranger.page.getByRole('button', { name: 'Set the new password' }).click();
   await expect(stranger.page).toHaveURL(/\/login\?passwordReset=1/);
   await stranger.context.close();
+});
+
+test('resend confirmation: a bad address is refused; the new link arrives and works, the first one no longer does', async ({
+  page,
+  mailbox,
+}) => {
+  const late: Person = {
+    username: 'scriptless-late',
+    email: 'scriptless-late@example.test',
+    fullName: 'Lena Late',
+  };
+  await fillRegistration(page, late);
+  const first = await mailbox.waitForMail(late.email);
+
+  await page.goto('/verify-email/resend');
+  await page.getByLabel('Email address').fill('no-at-sign');
+  await page.getByRole('button', { name: 'Send a new link' }).click();
+  await expectProblem(page, 'Enter an email address in the correct format');
+  // An address without an account gets the very same answer (S13), and no mail.
+  const sent = page.getByText('If that address has an unconfirmed account, a new link is on its way.');
+  await page.getByLabel('Email address').fill('nobody-here@example.test');
+  await page.getByRole('button', { name: 'Send a new link' }).click();
+  await expect(sent).toBeVisible();
+  await page.getByLabel('Email address').fill(late.email);
+  await page.getByRole('button', { name: 'Send a new link' }).click();
+  await expect(sent).toBeVisible();
+  const second = await mailbox.waitForMail(late.email);
+  expect(second.subject).toBe('Your new confirmation link for Gatehouse');
+  // Straight away again: the cooldown answers in the summary, and no third mail is sent.
+  await page.getByLabel('Email address').fill(late.email);
+  await page.getByRole('button', { name: 'Send a new link' }).click();
+  await expectProblem(page, /Please wait \d+ seconds before asking again\./);
+
+  await page.goto(linkIn(first, '/verify-email'));
+  await expect(page.getByRole('heading', { name: 'This link is invalid or has expired' })).toBeVisible();
+  const mailTo = (address: string) => mailbox.messages.filter((m) => m.envelope.to.includes(address));
+  expect(mailTo(late.email)).toHaveLength(2);
+  expect(mailTo('nobody-here@example.test')).toHaveLength(0);
+  await page.goto(linkIn(second, '/verify-email'));
+  // A crafted post with a token no link carries: the summary says so, and the real button still works.
+  await rewriteToken(page, 'x'.repeat(300));
+  await page.getByRole('button', { name: 'Confirm my email address' }).click();
+  await expectProblem(page, 'This link is invalid or has expired');
+  await page.unrouteAll();
+  await page.getByRole('button', { name: 'Confirm my email address' }).click();
+  await expect(page.getByRole('heading', { name: 'Address confirmed' })).toBeVisible();
+});
+
+test('email change: the new address confirms, the old one stops a change; a dead link is refused on both pages', async ({
+  browser,
+  page,
+  mailbox,
+}) => {
+  const moved = 'scriptless-moved@example.test';
+  const movedAgain = 'scriptless-moved-again@example.test';
+  await signIn(page, walker.email, THIRD_PASSWORD);
+  await expect(page).toHaveURL(/\/account$/);
+  await requestEmailChange(page, moved, THIRD_PASSWORD);
+  const confirmMail = await mailbox.waitForMail(moved);
+  const notice = await mailbox.waitForMail(walker.email, { predicate: (m) => m.text.includes(moved) });
+
+  // The new inbox, read on another device.
+  const inbox = await noJsContext(browser);
+  await inbox.page.goto(linkIn(confirmMail, '/email-change/confirm'));
+  await expect(inbox.page.getByText(`Press the button to make ${moved} the address`)).toBeVisible();
+  await rewriteToken(inbox.page, 'x'.repeat(300));
+  await inbox.page.getByRole('button', { name: 'Confirm new address' }).click();
+  await expectProblem(inbox.page, 'This link is invalid or has expired');
+  await inbox.page.unrouteAll();
+
+  // The old inbox opens its "this wasn't me" page, but the new one confirms first.
+  const oldInbox = await noJsContext(browser);
+  await oldInbox.page.goto(linkIn(notice, '/email-change/not-me'));
+  await expect(oldInbox.page.getByRole('heading', { name: 'Stop this email change' })).toBeVisible();
+  await inbox.page.getByRole('button', { name: 'Confirm new address' }).click();
+  await expect(inbox.page.getByRole('heading', { name: 'Address changed' })).toBeVisible();
+  await oldInbox.page.getByRole('button', { name: 'Cancel this change and secure my account' }).click();
+  await expect(
+    oldInbox.page.getByRole('heading', { name: 'This link is invalid or has expired' }),
+  ).toBeVisible();
+  // The change stands, and the session that asked for it is still signed in.
+  await page.goto('/account/email');
+  await expect(page.getByRole('definition').first()).toHaveText(moved);
+
+  // A second change, withdrawn while its confirmation page is open: the button finds a dead link.
+  await requestEmailChange(page, movedAgain, THIRD_PASSWORD);
+  const confirmAgain = await mailbox.waitForMail(movedAgain);
+  const noticeAgain = await mailbox.waitForMail(moved, { predicate: (m) => m.text.includes(movedAgain) });
+  await inbox.page.goto(linkIn(confirmAgain, '/email-change/confirm'));
+  await page.getByRole('button', { name: 'Cancel this change' }).click();
+  await expect(page.getByText('No change is waiting.')).toBeVisible();
+  await inbox.page.getByRole('button', { name: 'Confirm new address' }).click();
+  await expect(
+    inbox.page.getByRole('heading', { name: 'This link is invalid or has expired' }),
+  ).toBeVisible();
+
+  // The withdrawn change's "this wasn't me" link still works: every device out, a reset mailed.
+  await oldInbox.page.goto(linkIn(noticeAgain, '/email-change/not-me'));
+  await rewriteToken(oldInbox.page, 'x'.repeat(300));
+  await oldInbox.page.getByRole('button', { name: 'Cancel this change and secure my account' }).click();
+  await expectProblem(oldInbox.page, 'This link is invalid or has expired');
+  await oldInbox.page.unrouteAll();
+  await oldInbox.page.getByRole('button', { name: 'Cancel this change and secure my account' }).click();
+  await expect(oldInbox.page.getByRole('heading', { name: 'Your account is secured' })).toBeVisible();
+  await page.goto('/account');
+  await expect(page).toHaveURL(/\/login/);
+  const reset = await mailbox.waitForMail(moved, { predicate: isResetMail });
+  expect(linkIn(reset, '/reset-password')).toMatch(/token=/);
+
+  await signIn(page, walker.email, THIRD_PASSWORD);
+  await expectProblem(page, 'The email, username or password is not right');
+  await signIn(page, moved, THIRD_PASSWORD);
+  await expect(page).toHaveURL(/\/account$/);
+  await Promise.all([inbox.context.close(), oldInbox.context.close()]);
+});
+
+test('delete account: no tick and a wrong password are refused; then the account is gone everywhere', async ({
+  browser,
+  page,
+  mailbox,
+}) => {
+  const email = 'scriptless-moved@example.test';
+  await signIn(page, email, THIRD_PASSWORD);
+  await expect(page).toHaveURL(/\/account$/);
+  const other = await noJsContext(browser);
+  await signIn(other.page, walker.username, THIRD_PASSWORD);
+  await expect(other.page).toHaveURL(/\/account$/);
+
+  await page.goto('/account/delete');
+  await page.getByRole('button', { name: 'Delete my account' }).click();
+  await expectProblem(page, 'Tick the box to confirm that you want your account deleted.');
+  await expect(page.getByText('This field is required.').first()).toBeVisible();
+  await page.getByLabel('Current password').fill('not my password at all');
+  await page.getByLabel('I understand that my account will be deleted').check();
+  await page.getByRole('button', { name: 'Delete my account' }).click();
+  await expectProblem(page, 'This is not your current password.');
+  await other.page.goto('/account');
+  await expect(other.page).toHaveURL(/\/account$/);
+
+  await page.getByLabel('Current password').fill(THIRD_PASSWORD);
+  await page.getByLabel('I understand that my account will be deleted').check();
+  await page.getByRole('button', { name: 'Delete my account' }).click();
+  await expect(page).toHaveURL(/\/login\?deleted=1/);
+  await expect(page.getByText('Your account has been deleted')).toBeVisible();
+  await mailbox.waitForMail(email, {
+    predicate: (m) => m.subject === 'Your Gatehouse account has been deleted',
+  });
+  await other.page.goto('/account');
+  await expect(other.page).toHaveURL(/\/login/);
+  await signIn(page, email, THIRD_PASSWORD);
+  await expectProblem(page, 'The email, username or password is not right');
+  await signIn(page, walker.username, THIRD_PASSWORD);
+  await expectProblem(page, 'The email, username or password is not right');
+  await other.context.close();
 });
 
 test('admin: create a user, who sets a password; then every action of the user page', async ({

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useTranslations } from 'next-intl';
 import { useActionState, type ReactNode } from 'react';
 import { z } from 'zod';
+import { ProblemSummary } from '@/components/form/form';
 import type { FormState } from '@/lib/web/form-validation';
 import { reportNotMe, type NotMeOutcome } from './actions';
 
@@ -16,6 +17,9 @@ export function NotMeForm({ token, invalid }: { token: string; invalid: ReactNod
     status: 'idle',
   });
   const parsed = state.status === 'success' ? outcomeSchema.safeParse(state.extra) : undefined;
+  // A refused post (a token that cannot be one) or a failure on our side: say so above the button.
+  const problem =
+    state.status === 'error' ? (state.formError ?? { key: 'emailChange.notMe.invalidTitle' }) : undefined;
   if (parsed?.success) {
     const secured = parsed.data.outcome === 'secured';
     return (
@@ -36,6 +40,7 @@ export function NotMeForm({ token, invalid }: { token: string; invalid: ReactNod
       <h1>{t('title')}</h1>
       <p>{t('body')}</p>
       <form action={action}>
+        {problem ? <ProblemSummary problem={problem} /> : null}
         <input type="hidden" name="token" value={token} />
         <button type="submit" disabled={pending}>
           {t('submit')}
