@@ -1,4 +1,4 @@
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 
 /**
  * Shedding sign-ins before they cost anything (issue 7; docs/decisions/014).
@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
  * itself with the embedded database). Under a flood, requests wait for the event loop long before
  * lib/login.ts can count them, so refusing there comes too late. proxy.ts asks `shouldShed()` first:
  * it reads the process's hash limiter (lib/password.ts keeps it on globalThis under this key, since
- * the proxy is bundled apart from the app) and the event loop's recent utilisation.
+ * the proxy is bundled apart from the app) and how far the event loop has recently fallen behind.
  */
 export const HASH_LIMITER_KEY = Symbol.for('gatehouse.hashLimiter');
 
@@ -19,33 +19,40 @@ interface HashLoad {
   busy(): { retryAfterSeconds: number };
 }
 
-/** Above this share of a window spent running JavaScript, the event loop has no room for more. */
-const SATURATED = 0.9;
+/**
+ * Above this mean delay of the event loop over a window, requests are waiting in line behind others:
+ * the loop is not only busy (a steady stream of sign-ins keeps it busy too) but falling behind.
+ */
+const FALLING_BEHIND_MS = 50;
 const WINDOW_MS = 250;
 
-let windowStart = performance.eventLoopUtilization();
-let windowStartedAt = performance.now();
-let lastUtilization = 0;
+let delay: IntervalHistogram | undefined;
+let windowStartedAt = 0;
+let lastDelayMs = 0;
 
-/** The event loop's utilisation over the last complete window of about WINDOW_MS. */
-export function recentEventLoopUtilization(): number {
+/** The event loop's mean delay over the last complete window of about WINDOW_MS. */
+export function recentEventLoopDelayMs(): number {
+  if (!delay) {
+    delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    windowStartedAt = performance.now();
+  }
   const now = performance.now();
   if (now - windowStartedAt >= WINDOW_MS) {
-    const current = performance.eventLoopUtilization();
-    lastUtilization = performance.eventLoopUtilization(current, windowStart).utilization;
-    windowStart = current;
+    lastDelayMs = Number.isNaN(delay.mean) ? 0 : delay.mean / 1e6;
+    delay.reset();
     windowStartedAt = now;
   }
-  return lastUtilization;
+  return lastDelayMs;
 }
 
 /**
  * Busy (with a Retry-After) when a new sign-in could only wait: as many admitted as the limiter can
- * ever serve, or every hashing slot taken while the event loop is saturated. Undefined: go ahead.
+ * ever serve, or every hashing slot taken while the event loop falls behind. Undefined: go ahead.
  */
 export function shouldShed(): { retryAfterSeconds: number } | undefined {
   const load = (globalThis as { [HASH_LIMITER_KEY]?: HashLoad })[HASH_LIMITER_KEY];
   if (!load) return undefined; // no sign-in yet in this process
-  const saturated = load.admitted >= load.maxConcurrent && recentEventLoopUtilization() > SATURATED;
-  return load.full || saturated ? load.busy() : undefined;
+  const behind = load.admitted >= load.maxConcurrent && recentEventLoopDelayMs() > FALLING_BEHIND_MS;
+  return load.full || behind ? load.busy() : undefined;
 }
