@@ -8,11 +8,11 @@ import type { Clock } from './clock';
 import { env, type Env } from './env';
 import { ADJUSTABLE_LIMITS, limits, type AdjustableLimit } from './limits';
 import { resolveMailConfig, type MailConfig } from './mail/config';
-import { MailError } from './mail/message';
+import { isMailError } from './mail/message';
 import { transportFor } from './mail/worker';
 import { limitsChanged } from './rate-limit';
 import type { RequestContext } from './request-context';
-import { decryptSecret, encryptSecret, SecretDecryptionError } from './secrets';
+import { decryptSecret, encryptSecret, isSecretDecryptionError, SecretDecryptionError } from './secrets';
 import { getSetting, setSetting, type MailSettings, type SettingKey } from './settings';
 import {
   limitField,
@@ -140,7 +140,7 @@ async function activeTransport(db: Db, e: Env): Promise<ActiveTransport> {
   try {
     return describeActive(await resolveMailConfig(db, e));
   } catch (error) {
-    if (error instanceof SecretDecryptionError) return { transport: 'unreadable' };
+    if (isSecretDecryptionError(error)) return { transport: 'unreadable' };
     throw error;
   }
 }
@@ -215,7 +215,7 @@ function safeDecrypt(box: string): string | undefined {
   try {
     return decryptSecret(box);
   } catch (error) {
-    if (error instanceof SecretDecryptionError) return undefined;
+    if (isSecretDecryptionError(error)) return undefined;
     throw error;
   }
 }
@@ -377,7 +377,7 @@ export async function sendTestEmail(
   try {
     config = await resolveMailConfig(db, e);
   } catch (error) {
-    if (!(error instanceof SecretDecryptionError)) throw error;
+    if (!isSecretDecryptionError(error)) throw error;
   }
   if (!config) {
     result = { ok: false, reason: 'unreadable_secret', error: new SecretDecryptionError().message };
@@ -400,7 +400,7 @@ export async function sendTestEmail(
       });
       result = { ok: true, transport: label };
     } catch (error) {
-      if (!(error instanceof MailError)) throw error;
+      if (!isMailError(error)) throw error;
       failure = error.code;
       result = { ok: false, reason: 'send_failed', error: error.message };
     }

@@ -40,6 +40,11 @@ export function encryptSecret(plain: string, secret?: string): string {
     .join('.');
 }
 
+/** By name as well as by class: a bundle may hold two copies of this module (see isMailError). */
+export function isSecretDecryptionError(error: unknown): error is SecretDecryptionError {
+  return error instanceof Error && error.name === 'SecretDecryptionError';
+}
+
 export class SecretDecryptionError extends Error {
   constructor() {
     super(

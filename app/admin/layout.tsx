@@ -6,7 +6,7 @@ import { getDb } from '@/db/client';
 import { isLocale } from '@/lib/i18n/config';
 import { clientMessages } from '@/lib/i18n/messages';
 import { resolveMailConfig } from '@/lib/mail/config';
-import { SecretDecryptionError } from '@/lib/secrets';
+import { isSecretDecryptionError } from '@/lib/secrets';
 import { currentSession } from '@/lib/web/session';
 import styles from './admin.module.css';
 
@@ -30,7 +30,7 @@ export default async function AdminLayout({ children }: { children: ReactNode })
   // that lets an admin fix it: it becomes a warning like a missing transport.
   const mail = admin
     ? await resolveMailConfig(await getDb()).catch((error: unknown) => {
-        if (error instanceof SecretDecryptionError) return { transport: 'unreadable' as const };
+        if (isSecretDecryptionError(error)) return { transport: 'unreadable' as const };
         throw error;
       })
     : undefined;

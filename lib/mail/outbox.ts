@@ -6,7 +6,7 @@ import { addMs, HOUR, MINUTE, type Clock } from '@/lib/clock';
 import type { Locale } from '@/lib/i18n/config';
 import { log } from '@/lib/log';
 import type { MailFrom } from './config';
-import { MailError, validateMessage, type MessageInvalidCode } from './message';
+import { isMailError, MailError, validateMessage, type MessageInvalidCode } from './message';
 import type { MailTransport } from './transport';
 
 /**
@@ -167,14 +167,12 @@ async function deliverRow(
       .where(eq(emailOutbox.id, row.id));
     return 'sent';
   } catch (error) {
-    const mailError =
-      error instanceof MailError
-        ? error
-        : new MailError('unknown', error instanceof Error ? error.message : String(error), {
-            permanent: false,
-          });
-    if (!(error instanceof MailError))
-      log.error('outbox.unexpected_error', { id: row.id, error: mailError.message });
+    const mailError = isMailError(error)
+      ? error
+      : new MailError('unknown', error instanceof Error ? error.message : String(error), {
+          permanent: false,
+        });
+    if (!isMailError(error)) log.error('outbox.unexpected_error', { id: row.id, error: mailError.message });
     const parked = mailError.permanent || row.attempts >= MAX_ATTEMPTS;
     const delay = RETRY_DELAYS_MS[Math.min(row.attempts, RETRY_DELAYS_MS.length) - 1] ?? MINUTE;
     await db

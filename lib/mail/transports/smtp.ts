@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import nodemailer from 'nodemailer';
-import { assertValidMessage, MailError, type MailMessage } from '../message';
+import { assertValidMessage, isMailError, MailError, type MailMessage } from '../message';
 import type { MailTransport } from '../transport';
 
 export type SmtpEncryption = 'tls' | 'starttls' | 'none';
@@ -160,7 +160,7 @@ function connectWithoutDelay(host: string, port: number, timeoutMs: number) {
 
 /** Maps a nodemailer failure to a MailError, keeping the server's reply text word for word. */
 export function smtpError(error: unknown, where: string): MailError {
-  if (error instanceof MailError) return error;
+  if (isMailError(error)) return error;
   const err: NodemailerError = error instanceof Error ? error : new Error(String(error));
   const status = err.responseCode;
   const reply = err.response ?? err.message;
