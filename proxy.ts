@@ -1,15 +1,17 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { env } from '@/lib/env';
-import { defaultLocale, isLocale, LOCALE_COOKIE, localeFromAcceptLanguage } from '@/lib/i18n/config';
+import { LOCALE_COOKIE, visitorLocale, type Locale } from '@/lib/i18n/config';
 import en from '@/lib/i18n/messages/en/ui.json';
 import fr from '@/lib/i18n/messages/fr/ui.json';
 import { shouldShed } from '@/lib/overload';
 import { checkActionBody } from '@/lib/web/action-body';
+import { refusalResponse } from '@/lib/web/http-refusal';
 import { LINK_TOKEN_COOKIE, TOKEN_PAGES } from '@/lib/web/link-token';
 import { checkOrigin, isUnsafeMethod } from '@/lib/web/origin-check';
 import { securityHeaders } from '@/lib/web/security-headers';
 
 const NO_STORE = 'no-store';
+const BUSY_PAGE: Record<Locale, typeof en.busyPage> = { en: en.busyPage, fr: fr.busyPage };
 const PROTECTED = ['/account', '/admin'];
 /** Auth.js's session cookie, `__Secure-` over https, `.0`, `.1`… when chunked. */
 const SESSION_COOKIE = /^(__Secure-)?authjs\.session-token(\.\d+)?$/;
@@ -46,13 +48,7 @@ export async function proxy(request: NextRequest) {
     // the API takes those (Auth.js still wants its CSRF token, the cron route its secret). A server
     // action is only ever posted by a browser, which always sends Origin on a POST.
     if (verdict === 'foreign' || (verdict === 'missing' && !api)) {
-      return withHeaders(
-        new NextResponse('Cross-origin request refused.', {
-          status: 403,
-          headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': NO_STORE },
-        }),
-        apiHeaders(https),
-      );
+      return plainRefusal(403, 'Cross-origin request refused.', https);
     }
   }
   if (request.method === 'POST' && HASHING_POSTS.has(pathname)) {
@@ -70,22 +66,11 @@ export async function proxy(request: NextRequest) {
         request.clone().body,
         action,
       );
-      if (!verdict.ok) {
-        return withHeaders(
-          new NextResponse(`Request refused: ${verdict.reason}.`, {
-            status: verdict.status,
-            headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': NO_STORE },
-          }),
-          apiHeaders(https),
-        );
-      }
+      if (!verdict.ok) return plainRefusal(verdict.status, `Request refused: ${verdict.reason}.`, https);
     }
   }
 
-  const headers = securityHeaders(Buffer.from(crypto.randomUUID()).toString('base64'), {
-    https,
-    development: process.env.NODE_ENV === 'development',
-  });
+  const headers = pageHeaders(https);
 
   if ((TOKEN_PAGES as readonly string[]).includes(pathname) && searchParams.has('token')) {
     return withHeaders(moveTokenToCookie(request, searchParams.get('token')!), headers);
@@ -119,32 +104,36 @@ export async function proxy(request: NextRequest) {
  * visitor's language for a form (a script-driven form shows its error page instead).
  */
 function busyResponse(request: NextRequest, api: boolean, retryAfterSeconds: number, https: boolean) {
-  const seconds = String(Math.max(1, Math.ceil(retryAfterSeconds)));
-  const status = { status: 503, headers: { 'Retry-After': seconds, 'Cache-Control': NO_STORE } };
-  if (api) {
-    return withHeaders(NextResponse.json({ error: 'busy', retryAfterSeconds: Number(seconds) }, status), {
-      ...apiHeaders(https),
-    });
-  }
-  const chosen = request.cookies.get(LOCALE_COOKIE)?.value;
-  const locale = isLocale(chosen)
-    ? chosen
-    : (localeFromAcceptLanguage(request.headers.get('accept-language')) ?? defaultLocale);
-  const text = (locale === 'fr' ? fr : en).busyPage;
+  if (api) return withHeaders(refusalResponse('busy', retryAfterSeconds), apiHeaders(https));
+  const locale = visitorLocale(
+    request.cookies.get(LOCALE_COOKIE)?.value,
+    request.headers.get('accept-language'),
+  );
+  const text = BUSY_PAGE[locale];
   const page =
     `<!doctype html><html lang="${locale}"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${text.title}</title></head>` +
     `<body><main><h1>${text.title}</h1><p>${text.body}</p><p><a href="/login">${text.back}</a></p></main></body></html>`;
-  return withHeaders(
-    new NextResponse(page, {
-      ...status,
-      headers: { ...status.headers, 'Content-Type': 'text/html; charset=utf-8' },
-    }),
-    securityHeaders(Buffer.from(crypto.randomUUID()).toString('base64'), {
-      https,
-      development: process.env.NODE_ENV === 'development',
-    }),
-  );
+  const headers = {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))),
+    'Cache-Control': NO_STORE,
+  };
+  return withHeaders(new Response(page, { status: 503, headers }), pageHeaders(https));
+}
+
+/** A refusal in plain text, with the headers of a route handler's answer. */
+function plainRefusal(status: number, text: string, https: boolean): Response {
+  const headers = { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': NO_STORE };
+  return withHeaders(new Response(text, { status, headers }), apiHeaders(https));
+}
+
+/** The security headers of a page, with a fresh CSP nonce (S27). */
+function pageHeaders(https: boolean): Record<string, string> {
+  return securityHeaders(Buffer.from(crypto.randomUUID()).toString('base64'), {
+    https,
+    development: process.env.NODE_ENV === 'development',
+  });
 }
 
 /** APP_URL's origin and ALLOWED_ORIGINS: the only pages that may post to this app. */
@@ -160,7 +149,7 @@ function apiHeaders(https: boolean): Record<string, string> {
   return headers;
 }
 
-function withHeaders(response: NextResponse, headers: Record<string, string>): NextResponse {
+function withHeaders<R extends Response>(response: R, headers: Record<string, string>): R {
   for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
   return response;
 }

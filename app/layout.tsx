@@ -4,7 +4,6 @@ import { getLocale, getTranslations } from 'next-intl/server';
 import type { ReactNode } from 'react';
 import { SiteFooter } from '@/components/site-footer';
 import { SiteHeader } from '@/components/site-header';
-import { isLocale } from '@/lib/i18n/config';
 import { clientMessages } from '@/lib/i18n/messages';
 import { currentTheme } from '@/lib/web/preferences';
 import { currentSession } from '@/lib/web/session';
@@ -24,7 +23,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
     getTranslations('layout'),
     currentSession(),
   ]);
-  const messages = await clientMessages(isLocale(locale) ? locale : 'en', 'public');
+  const messages = await clientMessages(locale, 'public');
   return (
     <html lang={locale} data-theme={theme}>
       <body>

@@ -20,30 +20,32 @@ interface HashLoad {
 }
 
 /**
- * Above this mean delay of the event loop over a window, requests are waiting in line behind others:
+ * Above this mean lag of the event loop over a window, requests are waiting in line behind others:
  * the loop is not only busy (a steady stream of sign-ins keeps it busy too) but falling behind.
  */
-const FALLING_BEHIND_MS = 50;
+const FALLING_BEHIND_MS = 40;
 const WINDOW_MS = 250;
+/** The histogram samples every RESOLUTION_MS and records the whole interval, lag included. */
+const RESOLUTION_MS = 10;
 
 let delay: IntervalHistogram | undefined;
 let windowStartedAt = 0;
-let lastDelayMs = 0;
+let lastLagMs = 0;
 
-/** The event loop's mean delay over the last complete window of about WINDOW_MS. */
-export function recentEventLoopDelayMs(): number {
+/** How late the event loop ran its timers, on average, over the last window of about WINDOW_MS. */
+export function recentEventLoopLagMs(): number {
   if (!delay) {
-    delay = monitorEventLoopDelay({ resolution: 10 });
+    delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
     delay.enable();
     windowStartedAt = performance.now();
   }
   const now = performance.now();
   if (now - windowStartedAt >= WINDOW_MS) {
-    lastDelayMs = Number.isNaN(delay.mean) ? 0 : delay.mean / 1e6;
+    lastLagMs = Number.isNaN(delay.mean) ? 0 : Math.max(0, delay.mean / 1e6 - RESOLUTION_MS);
     delay.reset();
     windowStartedAt = now;
   }
-  return lastDelayMs;
+  return lastLagMs;
 }
 
 /**
@@ -53,6 +55,6 @@ export function recentEventLoopDelayMs(): number {
 export function shouldShed(): { retryAfterSeconds: number } | undefined {
   const load = (globalThis as { [HASH_LIMITER_KEY]?: HashLoad })[HASH_LIMITER_KEY];
   if (!load) return undefined; // no sign-in yet in this process
-  const behind = load.admitted >= load.maxConcurrent && recentEventLoopDelayMs() > FALLING_BEHIND_MS;
+  const behind = load.admitted >= load.maxConcurrent && recentEventLoopLagMs() > FALLING_BEHIND_MS;
   return load.full || behind ? load.busy() : undefined;
 }

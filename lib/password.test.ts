@@ -15,7 +15,7 @@ import {
   type VerifyPasswordResult,
   getDefaultHashLimiter,
 } from './password';
-import { HASH_LIMITER_KEY, shouldShed } from './overload';
+import { HASH_LIMITER_KEY, recentEventLoopLagMs, shouldShed } from './overload';
 
 // Every test gets its own limiter so stats are its own and the module default stays untouched.
 const limiter = () => new HashLimiter({ maxConcurrent: 2, queueCapacity: 200 });
@@ -156,6 +156,22 @@ describe('HashLimiter admission (whole sign-ins)', () => {
     expect(shouldShed()?.retryAfterSeconds).toBeGreaterThanOrEqual(1);
     for (const a of held) if (a.ok) a.release();
     expect(shared.admitted).toBe(0);
+  });
+
+  it('the proxy also sheds when every hashing slot is taken and the event loop falls behind', async () => {
+    const shared = getDefaultHashLimiter();
+    const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    await wait(300);
+    recentEventLoopLagMs(); // a fresh measuring window starts here
+    await wait(30);
+    const held = Array.from({ length: shared.maxConcurrent }, () => shared.admit());
+    const until = performance.now() + 600;
+    while (performance.now() < until); // the event loop is stuck: every timer waits
+    await wait(30);
+    expect(shouldShed()?.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    // The loop fell behind just the same, but a hashing slot is free: nothing to shed.
+    for (const a of held) if (a.ok) a.release();
+    expect(shouldShed()).toBeUndefined();
   });
 });
 

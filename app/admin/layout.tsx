@@ -3,7 +3,6 @@ import { getLocale, getTranslations } from 'next-intl/server';
 import type { ReactNode } from 'react';
 import { SectionNav } from '@/components/section-nav';
 import { getDb } from '@/db/client';
-import { isLocale } from '@/lib/i18n/config';
 import { clientMessages } from '@/lib/i18n/messages';
 import { resolveMailConfig } from '@/lib/mail/config';
 import { isSecretDecryptionError } from '@/lib/secrets';
@@ -37,7 +36,7 @@ export default async function AdminLayout({ children }: { children: ReactNode })
   const t = await getTranslations('adminLayout');
   const locale = await getLocale();
   // The console's own strings reach the browser only here (the root layout sends ui.json alone).
-  const messages = await clientMessages(isLocale(locale) ? locale : 'en', 'admin');
+  const messages = await clientMessages(locale, 'admin');
   return (
     <NextIntlClientProvider messages={messages}>
       {admin ? (

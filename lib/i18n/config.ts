@@ -9,6 +9,14 @@ export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (locales as readonly string[]).includes(value);
 }
 
+/**
+ * A visitor's language, before any saved choice: the switcher's cookie, then the browser's
+ * Accept-Language, then the default (lib/i18n/request.ts; proxy.ts for its own busy page).
+ */
+export function visitorLocale(chosen: string | undefined, acceptLanguage: string | null): Locale {
+  return isLocale(chosen) ? chosen : (localeFromAcceptLanguage(acceptLanguage) ?? defaultLocale);
+}
+
 /** The first supported language in an Accept-Language header, by quality. */
 export function localeFromAcceptLanguage(header: string | null | undefined): Locale | undefined {
   if (!header) return undefined;

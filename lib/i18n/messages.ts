@@ -1,4 +1,4 @@
-import type { Locale } from './config';
+import { defaultLocale, isLocale, type Locale } from './config';
 
 /**
  * Catalogues are split by area so that each area can be edited on its own: ui.json for the public
@@ -28,7 +28,8 @@ export async function loadMessages(locale: Locale) {
  * ui.json only (about half the bytes of every page's payload); the admin console adds its own
  * catalogues (app/admin/layout.tsx). Mail strings never reach the browser.
  */
-export async function clientMessages(locale: Locale, area: 'public' | 'admin') {
+export async function clientMessages(requested: string, area: 'public' | 'admin') {
+  const locale = isLocale(requested) ? requested : defaultLocale;
   const ui = (await import(`./messages/${locale}/ui.json`)).default as UiMessages;
   if (area === 'public') return ui;
   const { emails: _emails, ...all } = await loadMessages(locale);

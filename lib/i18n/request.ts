@@ -1,7 +1,7 @@
 import { cookies, headers } from 'next/headers';
 import { getRequestConfig } from 'next-intl/server';
 import { currentSession } from '@/lib/web/session';
-import { defaultLocale, isLocale, LOCALE_COOKIE, localeFromAcceptLanguage } from './config';
+import { isLocale, LOCALE_COOKIE, visitorLocale } from './config';
 import { loadMessages } from './messages';
 
 // No locale in the URL: the language comes from a signed-in person's saved choice, then the visitor's
@@ -9,12 +9,9 @@ import { loadMessages } from './messages';
 export default getRequestConfig(async () => {
   const user = (await currentSession())?.user;
   const saved = user?.locale;
-  const chosen = (await cookies()).get(LOCALE_COOKIE)?.value;
   const locale = isLocale(saved)
     ? saved
-    : isLocale(chosen)
-      ? chosen
-      : (localeFromAcceptLanguage((await headers()).get('accept-language')) ?? defaultLocale);
+    : visitorLocale((await cookies()).get(LOCALE_COOKIE)?.value, (await headers()).get('accept-language'));
   // Every date a page formats is in the reader's own zone unless the call says otherwise; a visitor
   // with no account sees UTC, never the server's zone.
   return { locale, timeZone: user?.timezone || 'UTC', messages: await loadMessages(locale) };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   assertValidMessage,
+  isMailError,
   isValidAddress,
   MAX_BODY_BYTES,
   MailError,
@@ -143,5 +144,19 @@ describe('assertValidMessage', () => {
     } catch (error) {
       expect(error).toMatchObject({ name: 'MailError', code: 'invalid_recipient', permanent: true });
     }
+  });
+});
+
+describe('isMailError', () => {
+  it('knows a MailError made by another copy of this module (another chunk of the build)', () => {
+    const fromOtherCopy = Object.assign(new Error('535 5.7.8 Authentication credentials invalid'), {
+      name: 'MailError',
+      code: 'auth_failed',
+    });
+    expect(fromOtherCopy instanceof MailError).toBe(false);
+    expect(isMailError(fromOtherCopy)).toBe(true);
+    expect(isMailError(new MailError('auth_failed', 'x', { permanent: false }))).toBe(true);
+    expect(isMailError(new Error('MailError'))).toBe(false);
+    expect(isMailError(Object.assign(new Error('x'), { name: 'MailError' }))).toBe(false);
   });
 });

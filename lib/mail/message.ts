@@ -139,18 +139,6 @@ export type MailErrorCode =
  * settings). `message` keeps the server's own reply text, since admins see it in the "send a test
  * email" result and it is what they search for.
  */
-/**
- * Whether `error` is a MailError. By name as well as by class: a production bundle may hold more
- * than one copy of this module (a server action's chunk and the page's), and then `instanceof`
- * fails for an error made by the other copy.
- */
-export function isMailError(error: unknown): error is MailError {
-  return (
-    error instanceof MailError ||
-    (error instanceof Error && error.name === 'MailError' && typeof (error as MailError).code === 'string')
-  );
-}
-
 export class MailError extends Error {
   readonly code: MailErrorCode;
   readonly permanent: boolean;
@@ -168,6 +156,18 @@ export class MailError extends Error {
     this.permanent = options.permanent;
     this.status = options.status;
   }
+}
+
+/**
+ * Whether `error` is a MailError. By name as well as by class: a production bundle may hold more
+ * than one copy of this module (a server action's chunk and the page's), and then `instanceof`
+ * fails for an error made by the other copy.
+ */
+export function isMailError(error: unknown): error is MailError {
+  return (
+    error instanceof MailError ||
+    (error instanceof Error && error.name === 'MailError' && typeof (error as MailError).code === 'string')
+  );
 }
 
 /** Throws the permanent MailError for a message that fails validateMessage. */
