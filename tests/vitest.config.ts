@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { QuietJsonReporter } from './setup/json-report';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -9,12 +10,27 @@ export default defineConfig({
     alias: { '@': root },
   },
   test: {
-    include: ['lib/**/*.test.ts', 'db/**/*.test.ts', 'emails/**/*.test.{ts,tsx}', 'tests/**/*.test.{ts,tsx}'],
+    include: [
+      'lib/**/*.test.ts',
+      'db/**/*.test.ts',
+      'scripts/**/*.test.ts',
+      'emails/**/*.test.{ts,tsx}',
+      'tests/**/*.test.{ts,tsx}',
+    ],
     exclude: ['tests/e2e/**', 'node_modules/**'],
     setupFiles: ['tests/setup/fail-on-console-error.ts'],
     globalSetup: ['tests/setup/global-database.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // A forgotten .only would run a fraction of the suite and still pass: refused in CI.
+    allowOnly: !process.env.CI,
+    // The security gate reads which tests ran and passed from this report; which database is in its name.
+    reporters: [
+      new QuietJsonReporter(
+        `test-results/vitest-${process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite'}.json`,
+      ),
+      'default',
+    ],
   },
 });
