@@ -149,7 +149,7 @@ describe('the gate', () => {
     promisify(execFile)(
       process.execPath,
       [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/security-coverage.ts', ...args],
-      { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME } },
+      { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test' } },
     ).then(
       ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
       (error: { code: number; stdout: string; stderr: string }) => error,

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from '@playwright/test';
 
 /**
@@ -25,20 +26,33 @@ process.env.E2E_DATA_DIR ??= path.join(os.tmpdir(), `gatehouse-e2e-${process.pid
 const port = process.env.E2E_PORT;
 export const baseURL = `http://localhost:${port}`;
 
+/**
+ * Which database the app under test runs on: PGlite in DATA_DIR, or E2E_DATABASE_URL (CI makes a fresh
+ * one per run). Named in the JSON report the security gate reads (scripts/security-coverage.ts) and in
+ * the output folder, so the second run of CI neither overwrites nor wipes the first's.
+ */
+const database = process.env.E2E_DATABASE_URL ? 'postgres' : 'pglite';
+const results = fileURLToPath(new URL('../test-results/', import.meta.url));
+
 export default defineConfig({
   // The browser suites: e2e/ (journeys) and security/ (the security contract, fuzzing, two instances).
   testDir: '.',
   testMatch: ['e2e/**/*.spec.ts', 'security/**/*.spec.ts'],
-  outputDir: '../test-results',
+  // Playwright empties this folder when it starts: the reports of the other runs live beside it.
+  outputDir: path.join(results, `e2e-${database}`),
+  // A forgotten test.only would run a fraction of the suite and still pass: refused in CI.
+  forbidOnly: !!process.env.CI,
   fullyParallel: false,
   // One worker: the SMTP catcher lives in the worker, and this machine has two cores for the server and the browser.
   workers: 1,
   retries: 0,
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  reporter: process.env.CI
-    ? [['list']]
-    : [['list'], ['html', { open: 'never', outputFolder: '../playwright-report' }]],
+  reporter: [
+    ['list'],
+    ['json', { outputFile: path.join(results, `playwright-${database}.json`) }],
+    ...(process.env.CI ? [] : [['html', { open: 'never', outputFolder: '../playwright-report' }] as const]),
+  ],
   use: {
     baseURL,
     trace: 'retain-on-failure',

@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-import { QuietJsonReporter } from './setup/json-report';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -27,9 +26,10 @@ export default defineConfig({
     allowOnly: !process.env.CI,
     // The security gate reads which tests ran and passed from this report; which database is in its name.
     reporters: [
-      new QuietJsonReporter(
-        `test-results/vitest-${process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite'}.json`,
-      ),
+      [
+        './tests/setup/json-report.ts',
+        { outputFile: `test-results/vitest-${process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite'}.json` },
+      ],
       'default',
     ],
   },

@@ -17,7 +17,7 @@ import {
 /**
  * Issue 8: every page passes axe-core with no violation in the light and the dark theme, has no
  * horizontal scrolling at 360 px, and leaves a screenshot at 360 and 1280 px in each theme under
- * test-results/screenshots/ (see docs/accessibility.md). The pages opened from a link in mail are
+ * test-results/e2e-pglite/screenshots/ (see docs/accessibility.md). The pages opened from a link in mail are
  * audited twice: with a live link from a real mail, and with none.
  */
 test.describe.configure({ mode: 'serial' });

@@ -1,7 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Vitest } from 'vitest/node';
-import { JsonReporter } from 'vitest/reporters';
+import { JsonReporter, type Vitest } from 'vitest/node';
 
 /**
  * Vitest's JSON report, for the security gate (scripts/security-coverage.ts), written without the
@@ -9,12 +8,12 @@ import { JsonReporter } from 'vitest/reporters';
  * summary as the last lines of `npm test`. The file is removed when the run starts, so a run that
  * dies before its end leaves no report of an earlier run behind for the gate to count.
  */
-export class QuietJsonReporter extends JsonReporter {
+export default class QuietJsonReporter extends JsonReporter {
   private readonly file: string;
 
-  constructor(outputFile: string) {
-    super({ outputFile });
-    this.file = outputFile;
+  constructor(options: { outputFile: string }) {
+    super(options);
+    this.file = options.outputFile;
   }
 
   override onInit(ctx: Vitest): void {
