@@ -59,7 +59,10 @@ describe('reading the reports', () => {
       ['S1 group › inner › S2: fails', 'failed'],
       ['a file name is not a describe', 'passed'],
     ]);
-    expect(report.tests[0]).toMatchObject({ file: 'security/shapes.spec.ts', durationMs: 16 });
+    expect(report.tests[0]).toMatchObject({
+      file: '/work/repo/tests/security/shapes.spec.ts',
+      durationMs: 16,
+    });
     expect(report.tests[5]!.durationMs).toBe(42);
     expect(report.errors).toEqual([]);
   });
@@ -129,7 +132,7 @@ describe('counting items', () => {
     // S1 is proved through its describe, by the Vitest and the Playwright test alike.
     expect(covered.get(1)!.map((t) => t.file)).toEqual([
       '/work/repo/tests/shapes.test.ts',
-      'security/shapes.spec.ts',
+      '/work/repo/tests/security/shapes.spec.ts',
     ]);
   });
 
@@ -176,7 +179,9 @@ describe('the gate', () => {
     expect(result.stderr).toContain(
       `${path.relative(root, path.join(dir, 'vitest-postgres.json'))} is missing`,
     );
-    expect(result.stderr).toContain('failed: security/shapes.spec.ts › S1 group › inner › S2: fails');
+    expect(result.stderr).toMatch(
+      /failed: \S*\/repo\/tests\/security\/shapes\.spec\.ts › S1 group › inner › S2: fails/,
+    );
     expect(result.stderr).toContain('/work/repo/tests/broken.test.ts: Cannot find module');
     expect(result.stderr).toMatch(/coverage 3 is below the floor of \d+/);
   });

@@ -146,10 +146,13 @@ export function parsePlaywrightReport(report: unknown): ParsedReport {
     }
   };
 
+  // Files are named from the test directory (config.rootDir); made absolute, like Vitest's.
+  const rootDir = isObject(report.config) && isString(report.config.rootDir) ? report.config.rootDir : '';
   for (const fileSuite of field(report, 'suites', isArray, 'Playwright report')) {
     if (!isObject(fileSuite)) throw new ReportFormatError('Playwright report: a file suite is not an object');
     // The top-level suite is the file: its title is the path, not a describe, so it names nothing.
-    walk(fileSuite, [], field(fileSuite, 'file', isString, 'Playwright file suite'));
+    const file = field(fileSuite, 'file', isString, 'Playwright file suite');
+    walk(fileSuite, [], rootDir ? path.join(rootDir, file) : file);
   }
   return { runner: 'playwright', tests, errors };
 }
@@ -207,7 +210,9 @@ export function readReport(file: string): ParsedReport | { problem: string } {
   return parsed;
 }
 
-const label = (test: TestResult) => `${test.file} › ${test.titles.join(' › ')}`;
+const root = fileURLToPath(new URL('..', import.meta.url));
+const shownPath = (file: string) => (path.isAbsolute(file) ? path.relative(root, file) : file);
+const label = (test: TestResult) => `${shownPath(test.file)} › ${test.titles.join(' › ')}`;
 
 function argumentsNamed(name: string): string[] {
   return process.argv.flatMap((arg, i) =>
@@ -216,7 +221,6 @@ function argumentsNamed(name: string): string[] {
 }
 
 function main() {
-  const root = fileURLToPath(new URL('..', import.meta.url));
   const contractPath = path.resolve(root, argumentsNamed('--contract')[0] ?? '../shared/SECURITY.md');
   const floorPath = path.join(root, 'tests/security/coverage-floor.json');
   const given = argumentsNamed('--report');
@@ -259,7 +263,9 @@ function main() {
 
     if (process.argv.includes('--durations') && report.runner === 'playwright') {
       const byFile = new Map<string, number>();
-      for (const t of report.tests) byFile.set(t.file, (byFile.get(t.file) ?? 0) + t.durationMs);
+      for (const t of report.tests) {
+        byFile.set(shownPath(t.file), (byFile.get(shownPath(t.file)) ?? 0) + t.durationMs);
+      }
       for (const [spec, ms] of [...byFile].sort((a, b) => b[1] - a[1])) {
         console.log(`    ${(ms / 1000).toFixed(1).padStart(7)} s  ${spec}`);
       }
