@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { auditEvents, emailOutbox } from '@/db/schema';
 import { createAdmin } from '@/lib/admins';
-import { mailFormSchemaFor, saveMailSettings } from '@/lib/admin-settings';
+import { mailFormSchemaFor, saveMailSettings, sendTestEmail } from '@/lib/admin-settings';
 import { ManualClock, MINUTE } from '@/lib/clock';
 import { confirmEmailChange, requestEmailChange } from '@/lib/email-change';
 import { verifyEmail } from '@/lib/email-verification';
@@ -24,10 +24,11 @@ import { freshContext } from '@/tests/helpers/users';
 /**
  * S54 (second half): no secret reaches the logs. Every flow that handles one runs end to end through
  * its lib/ function, and its mail is delivered by the outbox worker over SMTP with the password an
- * administrator saved; meanwhile everything written to the console and to stdout/stderr is kept. Then
- * no kept line, no audit row and no delivered outbox row may hold any secret the run used: the
- * passwords typed (right and wrong), the tokens and codes taken from the mail that arrived, the
- * recovery phrase and its signed confirmation, the session ids, and the SMTP passwords.
+ * administrator saved (a wrong one first, which the server refuses for the test mail and for a
+ * delivery). Meanwhile everything written to the console and to stdout/stderr is kept. Then no kept
+ * line, no audit row and no delivered outbox row may hold any secret the run used: the passwords
+ * typed (right and wrong), the tokens and codes taken from the mail that arrived, the recovery phrase
+ * and its signed confirmation, the session ids, and the SMTP passwords.
  */
 
 const t = setUpTestDatabase();
@@ -117,6 +118,9 @@ async function runSecretFlows(): Promise<Record<string, string>> {
   s.adminSetPasswordToken = new URL(admin.setPasswordUrl).searchParams.get('token')!;
   s.wrongSmtpPassword = 'smtp secret: wrong umber 7702';
   await saveSmtp(s.wrongSmtpPassword);
+  expect(
+    await sendTestEmail(t.db, { adminId: admin.userId, to: 'boss@example.com' }, freshContext(), clock),
+  ).toMatchObject({ ok: false, reason: 'send_failed' });
 
   // Registration (its mail refused by the SMTP server, then sent with the right password) and confirmation.
   s.registrationPassword = 'violet tractor under ninety moons';
