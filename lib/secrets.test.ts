@@ -20,12 +20,18 @@ describe('secrets at rest (S53)', () => {
     // GCM accepts 4- to 16-byte tags unless told its length; the first 4 bytes of the right tag would
     // pass, and 32 bits can be guessed.
     for (const bytes of [4, 8, 12, 15]) {
-      expect(() => decryptSecret(withTag(box, (tag) => tag.subarray(0, bytes)), KEY)).toThrow(
-        SecretDecryptionError,
-      );
+      expect(() =>
+        decryptSecret(
+          withTag(box, (tag) => tag.subarray(0, bytes)),
+          KEY,
+        ),
+      ).toThrow(SecretDecryptionError);
     }
-    expect(() => decryptSecret(withTag(box, (tag) => Buffer.concat([tag, Buffer.from([0])])), KEY)).toThrow(
-      SecretDecryptionError,
-    );
+    expect(() =>
+      decryptSecret(
+        withTag(box, (tag) => Buffer.concat([tag, Buffer.from([0])])),
+        KEY,
+      ),
+    ).toThrow(SecretDecryptionError);
   });
 });
