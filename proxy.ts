@@ -3,15 +3,22 @@ import { env } from '@/lib/env';
 import { LOCALE_COOKIE, visitorLocale, type Locale } from '@/lib/i18n/config';
 import en from '@/lib/i18n/messages/en/ui.json';
 import fr from '@/lib/i18n/messages/fr/ui.json';
+import { log } from '@/lib/log';
 import { shouldShed } from '@/lib/overload';
 import { checkActionBody } from '@/lib/web/action-body';
-import { refusalResponse } from '@/lib/web/http-refusal';
+import {
+  ACTION_REFUSAL_CONTENT_TYPE,
+  actionRefusalBody,
+  proxyRefusalFor,
+  refusalResponse,
+} from '@/lib/web/http-refusal';
 import { LINK_TOKEN_COOKIE, TOKEN_PAGES } from '@/lib/web/link-token';
 import { checkOrigin, isUnsafeMethod } from '@/lib/web/origin-check';
 import { securityHeaders } from '@/lib/web/security-headers';
 
 const NO_STORE = 'no-store';
 const BUSY_PAGE: Record<Locale, typeof en.busyPage> = { en: en.busyPage, fr: fr.busyPage };
+const REFUSAL_PAGE: Record<Locale, typeof en.refusalPage> = { en: en.refusalPage, fr: fr.refusalPage };
 const PROTECTED = ['/account', '/admin'];
 /** Auth.js's session cookie, `__Secure-` over https, `.0`, `.1`… when chunked. */
 const SESSION_COOKIE = /^(__Secure-)?authjs\.session-token(\.\d+)?$/;
@@ -36,27 +43,39 @@ const HASHING_POSTS = new Set([
  * - links from mail: the token moves from the URL into a cookie for that page (lib/web/link-token.ts);
  * - the signed-in areas: no session cookie, no page. Pages, actions and routes check the session and
  *   role themselves (S45); this only spares them the work for strangers.
+ *
+ * Every request passes through here (see `config`): no header, path spelling or method lets an unsafe
+ * request skip these checks (S63). Only safe requests for static files and prefetches leave at once.
  */
 export async function proxy(request: NextRequest) {
   const { pathname, searchParams } = request.nextUrl;
+  const unsafe = isUnsafeMethod(request.method);
+  if (!unsafe && (isStaticAsset(pathname) || isPrefetch(request.headers))) return NextResponse.next();
   // Behind a proxy that ends TLS the request arrives as http; APP_URL says how people reach the app.
   const https = request.nextUrl.protocol === 'https:' || env().APP_URL.startsWith('https://');
   const api = pathname === '/api' || pathname.startsWith('/api/');
-  if (isUnsafeMethod(request.method)) {
+  if (unsafe) {
     const verdict = checkOrigin(request.headers, allowedOrigins());
     // A request naming no origin comes from no browser, so it carries no one's cookies by accident:
     // the API takes those (Auth.js still wants its CSRF token, the cron route its secret). A server
     // action is only ever posted by a browser, which always sends Origin on a POST.
     if (verdict === 'foreign' || (verdict === 'missing' && !api)) {
-      return plainRefusal(403, 'Cross-origin request refused.', https);
+      return refuse(
+        request,
+        { status: 403, reason: `origin_${verdict}`, text: 'Cross-origin request refused.' },
+        api,
+        https,
+      );
     }
   }
-  if (request.method === 'POST' && HASHING_POSTS.has(pathname)) {
+  if (unsafe && HASHING_POSTS.has(pathname)) {
     const busy = shouldShed();
     if (busy) return busyResponse(request, api, busy.retryAfterSeconds, https);
   }
   if (api) return withHeaders(NextResponse.next(), apiHeaders(https));
-  if (request.method === 'POST') {
+  if (unsafe) {
+    // Next.js runs a server action for a POST with this header, or with a multipart body naming one,
+    // on any page path (a 404 included); no other method runs one, but their bodies are checked too.
     const action = request.headers.has('next-action');
     const contentType = request.headers.get('content-type') ?? '';
     if (action || contentType.toLowerCase().startsWith('multipart/form-data')) {
@@ -66,14 +85,21 @@ export async function proxy(request: NextRequest) {
         request.clone().body,
         action,
       );
-      if (!verdict.ok) return plainRefusal(verdict.status, `Request refused: ${verdict.reason}.`, https);
+      if (!verdict.ok) {
+        const refusal = {
+          status: verdict.status,
+          reason: verdict.reason,
+          text: `Request refused: ${verdict.reason}.`,
+        };
+        return refuse(request, refusal, api, https);
+      }
     }
   }
 
   const headers = pageHeaders(https);
 
   if ((TOKEN_PAGES as readonly string[]).includes(pathname) && searchParams.has('token')) {
-    return withHeaders(moveTokenToCookie(request, searchParams.get('token')!), headers);
+    return withHeaders(moveTokenToCookie(request, searchParams.get('token')!, https), headers);
   }
 
   const requestHeaders = new Headers(request.headers);
@@ -99,27 +125,105 @@ export async function proxy(request: NextRequest) {
   return withHeaders(next(), headers);
 }
 
+/** Safe requests for files that are not pages: nothing to check and no page headers to add. */
+function isStaticAsset(pathname: string): boolean {
+  return pathname.startsWith('/_next/static/') || pathname === '/_next/image' || pathname === '/favicon.ico';
+}
+
+/** Next.js's prefetch of a page (RSC data, no HTML): it needs neither a nonce nor a redirect. */
+function isPrefetch(headers: Headers): boolean {
+  return headers.has('next-router-prefetch') || headers.get('purpose') === 'prefetch';
+}
+
+type Refusal = { status: number; reason: string; text: string };
+
 /**
- * 503 with Retry-After: JSON for the HTTP sign-in (like lib/web/http-refusal.ts), a short page in the
- * visitor's language for a form (a script-driven form shows its error page instead).
+ * Every refusal is logged once, with its reason (no query string, no body: tokens travel there), and
+ * answered as its asker can show it: plain text for an API client; for a form posted by React, plain
+ * text that Next.js hands to the form as the error (lib/web/http-refusal.ts, components/form); for a
+ * form posted without JavaScript, a short page in the visitor's language with a way back.
+ */
+function refuse(request: NextRequest, refusal: Refusal, api: boolean, https: boolean): Response {
+  log.warn('request.refused', {
+    status: refusal.status,
+    reason: refusal.reason,
+    method: request.method.slice(0, 16),
+    path: request.nextUrl.pathname.slice(0, 200),
+    origin: (request.headers.get('origin') ?? request.headers.get('referer'))?.slice(0, 200) ?? null,
+  });
+  if (api) return plainRefusal(refusal.status, refusal.text, https);
+  if (request.headers.has('next-action')) {
+    const headers = { 'Content-Type': ACTION_REFUSAL_CONTENT_TYPE, 'Cache-Control': NO_STORE };
+    const body = actionRefusalBody(refusal.status, refusal.text);
+    return withHeaders(new Response(body, { status: refusal.status, headers }), apiHeaders(https));
+  }
+  const text = REFUSAL_PAGE[locale(request)];
+  const kind = proxyRefusalFor(refusal.status);
+  const why = kind === 'origin' ? text.origin : kind === 'tooLarge' ? text.tooLarge : text.unreadable;
+  return refusalPage(request, refusal.status, { title: text.title, body: why, back: text.back }, https);
+}
+
+function locale(request: NextRequest): Locale {
+  return visitorLocale(request.cookies.get(LOCALE_COOKIE)?.value, request.headers.get('accept-language'));
+}
+
+/**
+ * 503 with Retry-After: JSON for the HTTP sign-in (like lib/web/http-refusal.ts), plain text for a
+ * form posted by React, a short page in the visitor's language for a form posted without JavaScript.
  */
 function busyResponse(request: NextRequest, api: boolean, retryAfterSeconds: number, https: boolean) {
+  const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  log.warn('request.refused', {
+    status: 503,
+    reason: 'busy',
+    method: request.method.slice(0, 16),
+    path: request.nextUrl.pathname,
+    retryAfterSeconds: seconds,
+  });
   if (api) return withHeaders(refusalResponse('busy', retryAfterSeconds), apiHeaders(https));
-  const locale = visitorLocale(
-    request.cookies.get(LOCALE_COOKIE)?.value,
-    request.headers.get('accept-language'),
-  );
-  const text = BUSY_PAGE[locale];
+  if (request.headers.has('next-action')) {
+    const headers = {
+      'Content-Type': ACTION_REFUSAL_CONTENT_TYPE,
+      'Retry-After': String(seconds),
+      'Cache-Control': NO_STORE,
+    };
+    const body = actionRefusalBody(503, 'The server is busy.');
+    return withHeaders(new Response(body, { status: 503, headers }), apiHeaders(https));
+  }
+  const text = BUSY_PAGE[locale(request)];
+  const response = refusalPage(request, 503, text, https, '/login');
+  response.headers.set('Retry-After', String(seconds));
+  return response;
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+}
+
+/** A small page, with the page headers (its CSP allows no script: it has none). */
+function refusalPage(
+  request: NextRequest,
+  status: number,
+  text: { title: string; body: string; back: string },
+  https: boolean,
+  backTo = request.nextUrl.pathname,
+): Response {
+  const lang = locale(request);
   const page =
-    `<!doctype html><html lang="${locale}"><head><meta charset="utf-8">` +
+    `<!doctype html><html lang="${lang}"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${text.title}</title></head>` +
-    `<body><main><h1>${text.title}</h1><p>${text.body}</p><p><a href="/login">${text.back}</a></p></main></body></html>`;
-  const headers = {
-    'Content-Type': 'text/html; charset=utf-8',
-    'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))),
-    'Cache-Control': NO_STORE,
-  };
-  return withHeaders(new Response(page, { status: 503, headers }), pageHeaders(https));
+    `<body><main><h1>${text.title}</h1><p>${text.body}</p>` +
+    `<p><a href="${escapeHtml(backTo)}">${text.back}</a></p></main></body></html>`;
+  const headers = { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': NO_STORE };
+  return withHeaders(new Response(page, { status, headers }), pageHeaders(https));
 }
 
 /** A refusal in plain text, with the headers of a route handler's answer. */
@@ -154,13 +258,14 @@ function withHeaders<R extends Response>(response: R, headers: Record<string, st
   return response;
 }
 
-function moveTokenToCookie(request: NextRequest, token: string) {
+function moveTokenToCookie(request: NextRequest, token: string, secure: boolean) {
   const target = request.nextUrl.clone();
   target.searchParams.delete('token');
   const response = NextResponse.redirect(target, 303);
   response.cookies.set(LINK_TOKEN_COOKIE, token.slice(0, 200), {
     httpOnly: true,
-    secure: request.nextUrl.protocol === 'https:',
+    // Like the session cookie: APP_URL says https even when a TLS-ending proxy forwards plain http.
+    secure,
     sameSite: 'lax',
     path: request.nextUrl.pathname,
     maxAge: 30 * 60,
@@ -171,17 +276,11 @@ function moveTokenToCookie(request: NextRequest, token: string) {
   return response;
 }
 
+/**
+ * Every path. A matcher cannot name a method, and any exclusion by path or header (the prefetch
+ * headers were one) let a crafted POST past every check, to a server action on whatever page answers
+ * it, a 404 included (S63). Safe requests for static files and prefetches return at the top instead.
+ */
 export const config = {
-  matcher: [
-    // Route handlers: only for the origin check and the plain security headers.
-    '/api/:path*',
-    {
-      // Pages only: not API routes, static files or prefetches of pages (they carry no HTML).
-      source: '/((?!api|_next/static|_next/image|favicon.ico).*)',
-      missing: [
-        { type: 'header', key: 'next-router-prefetch' },
-        { type: 'header', key: 'purpose', value: 'prefetch' },
-      ],
-    },
-  ],
+  matcher: '/:path*',
 };

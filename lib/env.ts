@@ -97,6 +97,8 @@ const schema = z
     DATA_DIR: optionalString.default('./.data'),
 
     APP_URL: httpUrl,
+    // Set by `next dev` / `next start` to the port it really listens on (also after `-p`).
+    PORT: wholeNumber(1, 65535, 'must be a port number between 1 and 65535'),
     AUTH_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
       error: 'must be at least 32 characters; generate one with `openssl rand -base64 32`',
     }),
@@ -214,7 +216,9 @@ const schema = z
   })
   .transform((env) => ({
     ...env,
-    APP_URL: env.APP_URL ?? 'http://localhost:3000',
+    // Without APP_URL (development only), the app is wherever the server listens: with
+    // `npm run dev -- -p 3001` its own forms post from http://localhost:3001 and must pass the origin check.
+    APP_URL: env.APP_URL ?? `http://localhost:${env.PORT ?? 3000}`,
     // Vercel always sets X-Forwarded-For itself, overwriting what the client sent.
     TRUSTED_PROXY_HEADER: env.TRUSTED_PROXY_HEADER ?? (env.VERCEL ? 'x-forwarded-for' : 'none'),
     TRUSTED_PROXY_HOPS: env.TRUSTED_PROXY_HOPS ?? 1,

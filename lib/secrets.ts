@@ -29,11 +29,15 @@ function deriveKey(info: string, secret = appSecret()): Buffer {
 }
 
 const VERSION = 'v1';
+/** GCM's full tag. Node accepts shorter ones unless told otherwise, and a 4-byte tag is forgeable. */
+const TAG_BYTES = 16;
 
 /** AES-256-GCM under a key derived from the application secret (S53). Output: v1.iv.tag.ciphertext. */
 export function encryptSecret(plain: string, secret?: string): string {
   const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', deriveKey('settings-encryption', secret), iv);
+  const cipher = createCipheriv('aes-256-gcm', deriveKey('settings-encryption', secret), iv, {
+    authTagLength: TAG_BYTES,
+  });
   const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
   return [VERSION, iv, cipher.getAuthTag(), data]
     .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
@@ -57,13 +61,16 @@ export class SecretDecryptionError extends Error {
 export function decryptSecret(box: string, secret?: string): string {
   const [version, iv, tag, data] = box.split('.');
   if (version !== VERSION || !iv || !tag || data === undefined) throw new SecretDecryptionError();
+  const authTag = Buffer.from(tag, 'base64url');
+  if (authTag.length !== TAG_BYTES) throw new SecretDecryptionError();
   try {
     const decipher = createDecipheriv(
       'aes-256-gcm',
       deriveKey('settings-encryption', secret),
       Buffer.from(iv, 'base64url'),
+      { authTagLength: TAG_BYTES },
     );
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    decipher.setAuthTag(authTag);
     return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString(
       'utf8',
     );

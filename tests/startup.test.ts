@@ -39,6 +39,14 @@ describe('environment validation', () => {
     expect(env.ADMIN_EMAILS).toEqual([]);
   });
 
+  it('S25: without APP_URL the app is where the server listens (`npm run dev -- -p 3001`)', () => {
+    expect(parseEnv({ PORT: '3001' }).APP_URL).toBe('http://localhost:3001');
+    expect(parseEnv({ PORT: '3001', APP_URL: 'https://accounts.example.com' }).APP_URL).toBe(
+      'https://accounts.example.com',
+    );
+    expect(() => parseEnv({ PORT: 'eighty' })).toThrow(EnvError);
+  });
+
   it('requires AUTH_SECRET and APP_URL in production and names both', () => {
     expect(() => parseEnv({ NODE_ENV: 'production' })).toThrow(EnvError);
     try {

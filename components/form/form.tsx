@@ -21,6 +21,7 @@ import {
 import { get, useForm, type FieldErrors, type FieldValues, type Resolver } from 'react-hook-form';
 import type { z } from 'zod';
 import { schemaKeys, validateFormData, type FieldError, type FormState } from '@/lib/web/form-validation';
+import { actionRefusalOf } from '@/lib/web/http-refusal';
 import styles from './form.module.css';
 
 type ServerErrors = { fieldErrors: Record<string, FieldError>; formError?: FieldError };
@@ -145,10 +146,33 @@ export function ActionForm<S extends z.ZodType, Extra = unknown>({
   submitLabel,
   idPrefix = 'field',
 }: ActionFormProps<S, Extra>) {
-  const [answer, formAction, pending] = useActionState(action, IDLE);
+  // Without JavaScript the browser posts the form to the server action itself (this hook's formAction).
+  const [posted, formAction, postPending] = useActionState(action, IDLE);
+  const formRef = useRef<HTMLFormElement>(null);
+  // With it, the form is sent through this one: when proxy.ts refuses the post (a foreign origin, a
+  // body it cannot read, overload), the action call throws its plain-text answer; that becomes the
+  // form's own error in the reader's language, not the error page (lib/web/http-refusal.ts).
+  const [sent, submit, sendPending] = useActionState(
+    async (prev: FormState<Extra>, formData: FormData): Promise<FormState<Extra>> => {
+      try {
+        return await action(prev === IDLE ? posted : prev, formData);
+      } catch (error) {
+        const refusal = actionRefusalOf(error);
+        if (!refusal) throw error;
+        return {
+          status: 'error',
+          fieldErrors: {},
+          formError: { key: `form.refused.${refusal}` },
+          values: typedValues(formRef.current, formData),
+        };
+      }
+    },
+    IDLE,
+  );
+  const answer = sent === IDLE ? posted : sent;
+  const pending = postPending || sendPending;
   // A hand-made post can pair this form's key with another action's result; render that as no answer.
   const state = isFormState(answer) ? answer : IDLE;
-  const formRef = useRef<HTMLFormElement>(null);
   const summaryRef = useRef<HTMLDivElement>(null);
   const checking = useRef(false);
   const resolver = useFormDataResolver(schema, formRef);
@@ -246,7 +270,7 @@ export function ActionForm<S extends z.ZodType, Extra = unknown>({
     checking.current = true;
     setServer((current) => ({ fieldErrors: current.fieldErrors }));
     void handleSubmit(
-      () => startTransition(() => formAction(new FormData(form, submitter))),
+      () => startTransition(() => submit(new FormData(form, submitter))),
       () => {
         focusPending.current = true;
         requestSummaryFocus((count) => count + 1);
@@ -273,6 +297,20 @@ export function ActionForm<S extends z.ZodType, Extra = unknown>({
       </form>
     </ActionFormContext.Provider>
   );
+}
+
+/** What was typed, to keep in the fields after a refusal; never what a password field holds. */
+function typedValues(form: HTMLFormElement | null, formData: FormData): Record<string, string> {
+  const secret = new Set(
+    [...(form?.querySelectorAll<HTMLInputElement>('input[type="password"]') ?? [])].map(
+      (input) => input.name,
+    ),
+  );
+  const values: Record<string, string> = {};
+  for (const [name, value] of formData) {
+    if (typeof value === 'string' && !secret.has(name) && !name.startsWith('$ACTION')) values[name] = value;
+  }
+  return values;
 }
 
 /** The pending flag and the last answer of the enclosing ActionForm. */

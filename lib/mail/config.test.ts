@@ -1,11 +1,12 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { settings } from '@/db/schema';
+import { devMailbox, settings } from '@/db/schema';
 import { parseEnv } from '@/lib/env';
 import { encryptSecret } from '@/lib/secrets';
 import { setSetting } from '@/lib/settings';
 import { createTestDatabase, type TestDatabase } from '@/tests/helpers/test-db';
 import { fromEnv, resolveMailConfig } from './config';
+import { createDevTransport } from './transports/dev';
 
 const production = {
   NODE_ENV: 'production',
@@ -84,5 +85,23 @@ describe('admin mail settings', () => {
   it('a saved "dev" transport is never used in production', async () => {
     await setSetting(t.db, 'mail', { transport: 'dev' });
     expect((await resolveMailConfig(t.db, parseEnv(production))).transport).toBe('none');
+  });
+
+  it('the development mailbox is never written in production, whatever the environment says', async () => {
+    expect(() => parseEnv({ ...production, MAIL_TRANSPORT: 'dev' })).toThrow(/MAIL_TRANSPORT/);
+    // An Env that got past validation some other way still gets no mailbox.
+    const forced = { ...parseEnv(production), MAIL_TRANSPORT: 'dev' as const };
+    expect(fromEnv(forced).transport).toBe('none');
+    const message = {
+      from: { name: 'Gatehouse', address: 'accounts@example.org' },
+      to: 'someone@example.org',
+      subject: 'Hello',
+      html: '<p>Hello</p>',
+      text: 'Hello',
+    };
+    await expect(createDevTransport(t.db, true).send(message)).rejects.toMatchObject({ code: 'config' });
+    expect(await t.db.select().from(devMailbox)).toHaveLength(0);
+    await createDevTransport(t.db, false).send(message);
+    expect(await t.db.select().from(devMailbox)).toHaveLength(1);
   });
 });

@@ -62,7 +62,8 @@ export function fromEnv(e: Env): MailConfig {
   if (transport === 'resend' && e.RESEND_API_KEY) {
     return { transport, from, source: 'env', apiKey: e.RESEND_API_KEY };
   }
-  if (transport === 'dev') return { transport, from, source: 'env' };
+  // lib/env.ts already refuses MAIL_TRANSPORT=dev in production; an Env built otherwise gets no mailbox.
+  if (transport === 'dev' && !e.isProduction) return { transport, from, source: 'env' };
   if (!e.isProduction) return { transport: 'dev', from, source: 'default' };
   return {
     transport: 'none',

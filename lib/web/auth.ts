@@ -1,19 +1,27 @@
 import 'server-only';
+import { cookies } from 'next/headers';
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from 'next-auth';
+import { encode } from 'next-auth/jwt';
 import Credentials from 'next-auth/providers/credentials';
 import { getDb } from '@/db/client';
 import { systemClock } from '@/lib/clock';
 import { env } from '@/lib/env';
 import { log } from '@/lib/log';
 import { logIn } from '@/lib/login';
+import { logOut } from '@/lib/logout';
 import { appSecret } from '@/lib/secrets';
 import { SESSION_ABSOLUTE_MS, validateSession, type LiveSession } from '@/lib/sessions';
-import { contextFromHeaders } from './request-info';
+import { contextFromHeaders, requestContext } from './request-info';
 
 /**
  * Auth.js with the Credentials provider and JWT sessions whose only claim is our session id. Every
  * request checks the row (validateSession), so revocation is immediate; the JWT is just a signed
  * envelope for the id.
+ *
+ * The id is a bearer secret and never leaves the server (S57): the session JSON of
+ * GET /api/auth/session holds no id, and no request chooses the session its cookie points at (the
+ * jwt callback ignores the data of POST /api/auth/session; rotation sets the cookie here, with
+ * Auth.js's own encoding: setSessionCookie). docs/decisions/017.
  */
 
 /** A refused sign-in; `code` says why, in words safe to show (never "wrong password" vs "no such user"). */
@@ -56,12 +64,28 @@ export interface AppSession {
   };
 }
 
-const config = (): NextAuthConfig => ({
+/** Secure cookies follow APP_URL, not the request: behind a proxy that ends TLS requests arrive as http. */
+function secureCookies(): boolean {
+  return env().APP_URL.startsWith('https://');
+}
+
+/** Auth.js's own name for the session cookie; `__Secure-` over https (S49). */
+function sessionCookieName(): string {
+  return `${secureCookies() ? '__Secure-' : ''}authjs.session-token`;
+}
+
+const SESSION_MAX_AGE_SECONDS = SESSION_ABSOLUTE_MS / 1000;
+
+/**
+ * Auth.js calls this with the request for its HTTP endpoints (/api/auth/*), and with nothing when our
+ * own server code calls auth(), signIn() or signOut(). Only the latter may see the session id.
+ */
+const config = (request?: Request): NextAuthConfig => ({
   secret: appSecret(),
   // Auth.js only uses the host for its own endpoints; mail links come from APP_URL (S34).
   trustHost: true,
-  useSecureCookies: env().APP_URL.startsWith('https://'),
-  session: { strategy: 'jwt', maxAge: SESSION_ABSOLUTE_MS / 1000 },
+  useSecureCookies: secureCookies(),
+  session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
   pages: { signIn: '/login', error: '/login' },
   logger: {
     error(error) {
@@ -98,14 +122,25 @@ const config = (): NextAuthConfig => ({
       },
     }),
   ],
+  events: {
+    // Every sign-out ends the row (S58): the /logout button (signOut() below) and Auth.js's own
+    // POST /api/auth/signout alike. With JWT sessions Auth.js hands over the decoded cookie.
+    async signOut(message) {
+      const token = 'token' in message ? message.token : null;
+      await logOut(
+        await getDb(),
+        { sessionId: token?.sid },
+        request ? contextFromHeaders(request.headers) : await requestContext(),
+        systemClock,
+      );
+    },
+  },
   callbacks: {
-    async jwt({ token, user, trigger, session }) {
+    async jwt({ token, user }) {
       // At sign-in: the cookie gets the new session id and nothing else about the person.
       if (user) return { sid: (user as { sessionId: string }).sessionId };
-      // After re-authentication the caller has already made a new session row (S48).
-      if (trigger === 'update' && typeof (session as { sid?: unknown })?.sid === 'string') {
-        return { sid: (session as { sid: string }).sid };
-      }
+      // Anything else, POST /api/auth/session (`update`, with whatever `data` its caller sent)
+      // included, only ever keeps the session the cookie already names, if it is still live (S57).
       const live = await validateSession(await getDb(), token.sid, systemClock);
       if (!live) return null;
       const next = { sid: live.session.id };
@@ -115,6 +150,9 @@ const config = (): NextAuthConfig => ({
     async session({ session, token }) {
       const live = checked.get(token);
       if (!live) return { expires: session.expires } as never;
+      // Over HTTP: that a session is live and until when, nothing more (S57). The app itself reads
+      // the session through auth() on the server.
+      if (request) return { expires: live.session.expiresAt.toISOString() } as never;
       const { user } = live;
       return {
         sid: live.session.id,
@@ -134,4 +172,26 @@ const config = (): NextAuthConfig => ({
   },
 });
 
-export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(config);
+export const { handlers, auth, signIn, signOut } = NextAuth(config);
+
+/**
+ * Points this browser's session cookie at a session our own code just made (S48: re-authentication
+ * rotates the id). Encoded as Auth.js encodes it, under the name and options Auth.js uses, so Auth.js
+ * reads it back as its own; never reachable from a request's data (S57).
+ */
+export async function setSessionCookie(sessionId: string): Promise<void> {
+  const name = sessionCookieName();
+  const value = await encode({
+    token: { sid: sessionId },
+    secret: appSecret(),
+    salt: name,
+    maxAge: SESSION_MAX_AGE_SECONDS,
+  });
+  (await cookies()).set(name, value, {
+    httpOnly: true,
+    sameSite: 'lax',
+    path: '/',
+    secure: secureCookies(),
+    expires: new Date(systemClock.now().getTime() + SESSION_MAX_AGE_SECONDS * 1000),
+  });
+}

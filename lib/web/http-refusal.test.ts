@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { refusalInAuthRedirect, refusalResponse } from './http-refusal';
+import { actionRefusalBody, actionRefusalOf, refusalInAuthRedirect, refusalResponse } from './http-refusal';
 
 describe('HTTP refusals (docs/decisions/012)', () => {
   it('S14: a rate limit answers 429 with Retry-After', async () => {
@@ -28,5 +28,18 @@ describe('HTTP refusals (docs/decisions/012)', () => {
     expect(refusalInAuthRedirect('/login?error=CredentialsSignin&code=invalid_credentials')).toBeNull();
     expect(refusalInAuthRedirect('/account')).toBeNull();
     expect(refusalInAuthRedirect(null)).toBeNull();
+  });
+
+  it("S63: a refusal thrown by a form's action call is read back by its status; other errors are left alone", () => {
+    // Next.js throws the text/plain body of a non-2xx answer as the Error's message.
+    const thrown = (status: number) => new Error(actionRefusalBody(status, 'Refused.'));
+    expect(actionRefusalOf(thrown(403))).toBe('origin');
+    expect(actionRefusalOf(thrown(413))).toBe('tooLarge');
+    expect(actionRefusalOf(thrown(415))).toBe('unreadable');
+    expect(actionRefusalOf(thrown(400))).toBe('unreadable');
+    expect(actionRefusalOf(thrown(503))).toBe('busy');
+    expect(actionRefusalOf(new Error('An unexpected response was received from the server.'))).toBeNull();
+    expect(actionRefusalOf(thrown(500))).toBeNull();
+    expect(actionRefusalOf('403 not an error')).toBeNull();
   });
 });

@@ -34,3 +34,34 @@ export function refusalInAuthRedirect(
   if (!match) return null;
   return { code: match[1] as RefusalCode, seconds: Number(match[2]) };
 }
+
+/**
+ * What proxy.ts refuses before any action runs (S25, S52, S63; docs/decisions/014 and 017): a foreign
+ * origin (403), a body Next.js could not decode (400, 413, 415), overload (503).
+ */
+export type ProxyRefusal = 'origin' | 'tooLarge' | 'unreadable' | 'busy';
+
+export function proxyRefusalFor(status: number): ProxyRefusal {
+  if (status === 403) return 'origin';
+  if (status === 413) return 'tooLarge';
+  if (status === 503) return 'busy';
+  return 'unreadable';
+}
+
+/**
+ * A form posted by React (a fetch with `Next-Action`) gets its refusal as plain text: Next.js throws
+ * it to the caller as an Error whose message is the body, but only when the status is 400 or more and
+ * the content type exactly `text/plain`. The body starts with the status so the form can say why.
+ */
+export const ACTION_REFUSAL_CONTENT_TYPE = 'text/plain';
+
+export function actionRefusalBody(status: number, text: string): string {
+  return `${status} ${text}`;
+}
+
+/** The refusal behind an error thrown by a server action call, or null when it is something else. */
+export function actionRefusalOf(error: unknown): ProxyRefusal | null {
+  if (!(error instanceof Error)) return null;
+  const match = /^(400|403|413|415|503) /.exec(error.message);
+  return match ? proxyRefusalFor(Number(match[1])) : null;
+}

@@ -28,7 +28,7 @@ describe('origin check on state-changing requests (docs/decisions/011)', () => {
 
   it('S43: a request naming no origin is told apart, and only unsafe methods are checked', () => {
     expect(check({})).toBe('missing');
-    expect(['POST', 'put', 'PATCH', 'DELETE'].every(isUnsafeMethod)).toBe(true);
+    expect(['POST', 'put', 'PATCH', 'DELETE', 'PROPFIND', 'MKCOL', 'TRACE'].every(isUnsafeMethod)).toBe(true);
     expect(['GET', 'HEAD', 'OPTIONS'].some(isUnsafeMethod)).toBe(false);
   });
 

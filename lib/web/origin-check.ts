@@ -7,12 +7,13 @@
  * Referer stands in where a browser left Origin out.
  */
 
-const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+// Named by what is safe: any other method (PROPFIND, MKCOL… that Node.js also lets through) is checked.
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export type OriginVerdict = 'allowed' | 'foreign' | 'missing';
 
 export function isUnsafeMethod(method: string): boolean {
-  return UNSAFE_METHODS.has(method.toUpperCase());
+  return !SAFE_METHODS.has(method.toUpperCase());
 }
 
 /** 'missing' when the request names no origin at all: no browser sends such a POST. */

@@ -40,7 +40,7 @@ test('S25: a form on another site posting to a server action page is refused wit
     page.getByRole('button', { name: 'Go' }).click(),
   ]);
   expect(response.status()).toBe(403);
-  await expect(page.getByText('Cross-origin request refused.')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Your form was not sent' })).toBeVisible();
 });
 
 test('S25: foreign Origin, foreign Referer or no origin at all: every unsafe method on a page is refused', async ({

@@ -6,14 +6,12 @@ import { systemClock } from '@/lib/clock';
 import { changePassword } from '@/lib/password-change';
 import { getSetting } from '@/lib/settings';
 import { passwordProblemMessage } from '@/lib/validation/password';
-import { unstable_update } from '@/lib/web/auth';
+import { setSessionCookie } from '@/lib/web/auth';
 import { createFormAction, type FormResult, type FormState } from '@/lib/web/form-action';
 import { deliverMailAfterResponse } from '@/lib/web/mail';
 import { requestContext } from '@/lib/web/request-info';
 import { requireUser } from '@/lib/web/session';
 import { changePasswordSchema } from './schema';
-
-type SessionUpdate = Parameters<typeof unstable_update>[0];
 
 export async function changePasswordAction(prev: FormState, formData: FormData): Promise<FormState> {
   const session = await requireUser('/account/security');
@@ -30,7 +28,7 @@ export async function changePasswordAction(prev: FormState, formData: FormData):
       );
       if (result.ok) {
         // The old session id is dead (S48): this browser stays signed in only with the new one.
-        await unstable_update({ sid: result.sessionId } as unknown as SessionUpdate);
+        await setSessionCookie(result.sessionId);
         deliverMailAfterResponse();
         // A fresh page rather than a message in place: the typed passwords leave the fields.
         redirect('/account/security?changed=1');
