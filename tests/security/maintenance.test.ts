@@ -121,7 +121,10 @@ describe('maintenance', () => {
   it('used and expired tokens go after the grace period; live and recent ones stay', async () => {
     const user = await createTestUser(t.db, clock, 'tokens-owner');
     const past = SPENT_TOKEN_GRACE_MS + HOUR;
-    const usedLongAgo = await tokenRow(user.id, 'reset_password', { usedAt: ago(past), createdAt: ago(past) });
+    const usedLongAgo = await tokenRow(user.id, 'reset_password', {
+      usedAt: ago(past),
+      createdAt: ago(past),
+    });
     const expiredLongAgo = await tokenRow(user.id, 'verify_email', {
       expiresAt: ago(past),
       createdAt: ago(past + DAY),
@@ -144,7 +147,10 @@ describe('maintenance', () => {
     await setSetting(t.db, 'lock_on_unconfirmed_email_change', true);
     const user = await createTestUser(t.db, clock, 'lapsed-owner');
     const long = SPENT_TOKEN_GRACE_MS + HOUR;
-    const lapsed = await tokenRow(user.id, 'change_email', { newEmail: 'elsewhere@example.net', expiresAt: ago(long) });
+    const lapsed = await tokenRow(user.id, 'change_email', {
+      newEmail: 'elsewhere@example.net',
+      expiresAt: ago(long),
+    });
     // The prune on its own (had the lock step failed) leaves an unprocessed change link alone.
     expect(await pruneTokens(t.db, clock)).toBe(0);
     expect(await exists(tokens, lapsed)).toBe(true);
@@ -161,8 +167,14 @@ describe('maintenance', () => {
     const sentOld = await mailRow({ status: 'sent', sentAt: ago(SENT_MAIL_RETENTION_MS + HOUR) });
     const sentRecent = await mailRow({ status: 'sent', sentAt: ago(SENT_MAIL_RETENTION_MS - HOUR) });
     // A failed row's last attempt is its next_attempt_at (an admin's re-send moves it).
-    const failedOld = await mailRow({ status: 'failed', nextAttemptAt: ago(FAILED_MAIL_RETENTION_MS + HOUR) });
-    const failedRecent = await mailRow({ status: 'failed', nextAttemptAt: ago(SENT_MAIL_RETENTION_MS + HOUR) });
+    const failedOld = await mailRow({
+      status: 'failed',
+      nextAttemptAt: ago(FAILED_MAIL_RETENTION_MS + HOUR),
+    });
+    const failedRecent = await mailRow({
+      status: 'failed',
+      nextAttemptAt: ago(SENT_MAIL_RETENTION_MS + HOUR),
+    });
     const queuedOld = await mailRow({
       status: 'queued',
       createdAt: ago(FAILED_MAIL_RETENTION_MS + HOUR),
