@@ -91,6 +91,32 @@ describe('reset-password', () => {
   });
 });
 
+describe('recovery phrase notices (S60)', () => {
+  it('say whether the phrase is new or replaced, in the subject and the heading', async () => {
+    const props = previewProps('recovery-phrase-created');
+    for (const locale of locales) {
+      const created = await renderEmail('recovery-phrase-created', { ...props, replaced: false }, locale);
+      const replaced = await renderEmail('recovery-phrase-created', { ...props, replaced: true }, locale);
+      expect(replaced.subject).not.toBe(created.subject);
+      expect(replaced.text).not.toBe(created.text);
+      expect(created.text).toContain(props.forgotPasswordUrl);
+    }
+  });
+
+  it('give the reason a phrase was removed, a different one for each', async () => {
+    const props = previewProps('recovery-phrase-removed');
+    for (const locale of locales) {
+      const texts = new Set<string>();
+      for (const reason of ['email_change_not_me', 'admin_lock', 'password_reset'] as const) {
+        const mail = await renderEmail('recovery-phrase-removed', { ...props, reason }, locale);
+        expect(mail.text).toContain(props.securityUrl);
+        texts.add(mail.text);
+      }
+      expect(texts.size).toBe(3);
+    }
+  });
+});
+
 describe('links', () => {
   it('show each action URL in the text part, so it works without HTML', async () => {
     const cases: [TemplateName, string][] = [

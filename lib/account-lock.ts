@@ -62,14 +62,6 @@ export async function lockUser(
         .limit(1);
       return { ok: false, code: existing ? 'already_locked' : 'not_found' };
     }
-    // Every admin lock, whatever its reason: the form has no "compromised" choice, and a phrase made
-    // by whoever had the account would reset the password once it is unlocked (S60, decision 019).
-    await clearRecoveryPhrase(
-      tx,
-      { userId: user.id, reason: 'admin_lock', actorId: input.adminId },
-      context,
-      clock,
-    );
     await enqueueMail(tx, {
       to: user.email,
       template: 'account-locked',
@@ -80,6 +72,14 @@ export async function lockUser(
     await recordAudit(
       tx,
       { action: 'user.locked', userId: user.id, actorId: input.adminId, meta: { reason }, ...context },
+      clock,
+    );
+    // Every admin lock, whatever its reason: the form has no "compromised" choice, and a phrase made
+    // by whoever had the account would reset the password once it is unlocked (S60, decision 019).
+    await clearRecoveryPhrase(
+      tx,
+      { userId: user.id, reason: 'admin_lock', actorId: input.adminId },
+      context,
       clock,
     );
     return { ok: true };
