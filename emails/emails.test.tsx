@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { locales } from '../lib/i18n/config';
@@ -219,6 +219,12 @@ describe('registry', () => {
       .map((f) => f.replace(/\.tsx$/, ''))
       .sort();
     expect(files).toEqual([...templateNames].sort());
+  });
+
+  it('is what docs/emails.md lists, in the same order', () => {
+    const doc = readFileSync(new URL('../docs/emails.md', import.meta.url), 'utf8');
+    const listed = [...doc.matchAll(/^\| `([a-z-]+)` +\|/gm)].map((m) => m[1]);
+    expect(listed).toEqual([...templateNames]);
   });
 });
 
