@@ -178,6 +178,49 @@ describe('S60: taking the account back clears the phrase', () => {
     expect(await signIn(owner.username, TEST_PASSWORD)).toMatchObject({ ok: true });
   });
 
+  it('S60: an attacker who signs in again between "this wasn\'t me" and the owner\'s reset loses the new phrase too', async () => {
+    const owner = await createTestUser(t.db, clock, 'race-owner');
+    await attackerSetsPhrase(owner);
+    expect(
+      await requestEmailChange(
+        t.db,
+        { userId: owner.id, currentPassword: TEST_PASSWORD, newEmail: 'thief2@example.net' },
+        freshContext('attacker'),
+        clock,
+      ),
+    ).toEqual({ ok: true });
+    await mailbox.deliver(t.db, clock);
+    const notice = await mailbox.catcher.waitForMail(owner.email, {
+      predicate: (m) => /email address/i.test(m.subject),
+    });
+    const cancel = linkTo(notice, '/email-change/not-me').searchParams.get('token');
+    expect(await reportEmailChangeNotMe(t.db, { token: cancel }, freshContext('owner'), clock)).toEqual({
+      ok: true,
+    });
+
+    // "This wasn't me" does not change the password: the attacker still knows it, signs in again and
+    // makes a fresh phrase before the owner has read the reset mail.
+    expect(await signIn(owner.username, TEST_PASSWORD)).toMatchObject({ ok: true });
+    const second = await attackerSetsPhrase(owner);
+
+    await mailbox.deliver(t.db, clock);
+    const reset = await mailbox.catcher.waitForMail(owner.email, {
+      predicate: (m) => /reset/i.test(m.subject),
+    });
+    const token = linkTo(reset, '/reset-password').searchParams.get('token');
+    const NEW = 'the owner finally changes the password';
+    expect(
+      await resetPasswordWithToken(t.db, { token, password: NEW }, freshContext('owner'), clock),
+    ).toMatchObject({ ok: true });
+
+    await expectPhraseDead(owner, second);
+    const cleared = (await auditOf(owner.id)).filter((e) => e.action === 'recovery_phrase.cleared');
+    expect(cleared.map((e) => e.meta)).toEqual([
+      { reason: 'email_change_not_me' },
+      { reason: 'password_reset' },
+    ]);
+  });
+
   it('S60: after an admin lock, the phrase neither resets the password nor outlives the unlock', async () => {
     const admin = await createTestUser(t.db, clock, 'locking-admin', { role: 'admin' });
     const owner = await createTestUser(t.db, clock, 'locked-owner');
