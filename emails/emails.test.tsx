@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { locales } from '../lib/i18n/config';
@@ -88,6 +88,32 @@ describe('reset-password', () => {
     expect(mail.html).toContain(props.code);
     expect(mail.text).toContain(props.resetUrl);
     expect(mail.text).toContain('30 minutes');
+  });
+});
+
+describe('recovery phrase notices (S60)', () => {
+  it('say whether the phrase is new or replaced, in the subject and the heading', async () => {
+    const props = previewProps('recovery-phrase-created');
+    for (const locale of locales) {
+      const created = await renderEmail('recovery-phrase-created', { ...props, replaced: false }, locale);
+      const replaced = await renderEmail('recovery-phrase-created', { ...props, replaced: true }, locale);
+      expect(replaced.subject).not.toBe(created.subject);
+      expect(replaced.text).not.toBe(created.text);
+      expect(created.text).toContain(props.forgotPasswordUrl);
+    }
+  });
+
+  it('give the reason a phrase was removed, a different one for each', async () => {
+    const props = previewProps('recovery-phrase-removed');
+    for (const locale of locales) {
+      const texts = new Set<string>();
+      for (const reason of ['email_change_not_me', 'admin_lock', 'password_reset'] as const) {
+        const mail = await renderEmail('recovery-phrase-removed', { ...props, reason }, locale);
+        expect(mail.text).toContain(props.securityUrl);
+        texts.add(mail.text);
+      }
+      expect(texts.size).toBe(3);
+    }
   });
 });
 
@@ -193,6 +219,12 @@ describe('registry', () => {
       .map((f) => f.replace(/\.tsx$/, ''))
       .sort();
     expect(files).toEqual([...templateNames].sort());
+  });
+
+  it('is what docs/emails.md lists, in the same order', () => {
+    const doc = readFileSync(new URL('../docs/emails.md', import.meta.url), 'utf8');
+    const listed = [...doc.matchAll(/^\| `([a-z-]+)` +\|/gm)].map((m) => m[1]);
+    expect(listed).toEqual([...templateNames]);
   });
 });
 

@@ -41,6 +41,14 @@ import PasswordChanged, {
   subject as passwordChangedSubject,
   type PasswordChangedProps,
 } from './password-changed';
+import RecoveryPhraseCreated, {
+  subject as recoveryPhraseCreatedSubject,
+  type RecoveryPhraseCreatedProps,
+} from './recovery-phrase-created';
+import RecoveryPhraseRemoved, {
+  subject as recoveryPhraseRemovedSubject,
+  type RecoveryPhraseRemovedProps,
+} from './recovery-phrase-removed';
 import RecoveryPhraseUsed, {
   subject as recoveryPhraseUsedSubject,
   type RecoveryPhraseUsedProps,
@@ -79,6 +87,8 @@ export const templateNames = [
   'email-change-expired',
   'username-taken',
   'admin-user-locked',
+  'recovery-phrase-created',
+  'recovery-phrase-removed',
 ] as const;
 
 export type TemplateName = (typeof templateNames)[number];
@@ -103,6 +113,8 @@ export type TemplateProps = {
   'email-change-expired': Omit<EmailChangeExpiredProps, 'locale'>;
   'username-taken': Omit<UsernameTakenProps, 'locale'>;
   'admin-user-locked': Omit<AdminUserLockedProps, 'locale'>;
+  'recovery-phrase-created': Omit<RecoveryPhraseCreatedProps, 'locale'>;
+  'recovery-phrase-removed': Omit<RecoveryPhraseRemovedProps, 'locale'>;
 };
 
 type FullProps<T extends TemplateName> = TemplateProps[T] & { locale: Locale };
@@ -146,6 +158,8 @@ const registry: { [T in TemplateName]: TemplateEntry<FullProps<T>> } = {
   'email-change-expired': entry(EmailChangeExpired, emailChangeExpiredSubject, false),
   'username-taken': entry(UsernameTaken, usernameTakenSubject, false),
   'admin-user-locked': entry(AdminUserLocked, adminUserLockedSubject, false),
+  'recovery-phrase-created': entry(RecoveryPhraseCreated, recoveryPhraseCreatedSubject, false),
+  'recovery-phrase-removed': entry(RecoveryPhraseRemoved, recoveryPhraseRemovedSubject, false),
 };
 
 export class UnknownTemplateError extends Error {

@@ -5,6 +5,7 @@ import { userLocale } from './admins';
 import { recordAudit } from './audit';
 import type { Clock } from './clock';
 import { enqueueMail } from './mail/outbox';
+import { clearRecoveryPhrase } from './recovery-phrase';
 import type { RequestContext } from './request-context';
 import { revokeUserSessions } from './sessions';
 
@@ -40,7 +41,10 @@ export async function lockAccount(
   return user;
 }
 
-/** An administrator locks an account: its sessions end at once (S46) and its owner is told why. */
+/**
+ * An administrator locks an account: its sessions end at once (S46), its recovery phrase is removed
+ * (S60) and its owner is told why.
+ */
 export async function lockUser(
   db: Db,
   input: { adminId: string; userId: string; reason: string | null },
@@ -68,6 +72,14 @@ export async function lockUser(
     await recordAudit(
       tx,
       { action: 'user.locked', userId: user.id, actorId: input.adminId, meta: { reason }, ...context },
+      clock,
+    );
+    // Every admin lock, whatever its reason: the form has no "compromised" choice, and a phrase made
+    // by whoever had the account would reset the password once it is unlocked (S60, decision 019).
+    await clearRecoveryPhrase(
+      tx,
+      { userId: user.id, reason: 'admin_lock', actorId: input.adminId },
+      context,
       clock,
     );
     return { ok: true };

@@ -650,6 +650,11 @@ describe('adminUserOverview', () => {
       clock,
     );
     await unlockUser(t.db, { adminId: admin.id, userId: user.id }, freshContext(), clock);
+    // The lock removed the phrase (S60); the owner has made a new one since.
+    expect(await t.db.select().from(users).where(eq(users.id, user.id))).toMatchObject([
+      { recoveryPhraseHash: null },
+    ]);
+    await t.db.update(users).set({ recoveryPhraseHash: 'secret-phrase-hash' }).where(eq(users.id, user.id));
     const live = await createSession(t.db, user.id, { ip: '203.0.113.51', userAgent: null }, clock);
 
     const overview = await adminUserOverview(t.db, user.id, clock);
@@ -662,7 +667,11 @@ describe('adminUserOverview', () => {
     expect(overview.sessions[0]).toMatchObject({ ip: '203.0.113.51', device: { browser: null, os: null } });
     const text = JSON.stringify(overview);
     for (const secret of [sessionId, live, 'secret-phrase-hash']) expect(text).not.toContain(secret);
-    expect(overview.events.map((event) => event.action)).toEqual(['user.unlocked', 'user.locked']);
+    expect(overview.events.map((event) => event.action)).toEqual([
+      'user.unlocked',
+      'recovery_phrase.cleared',
+      'user.locked',
+    ]);
     expect(overview.actors).toEqual({ [admin.id]: 'viewer' });
     expect(overview.lastActiveAdmin).toBe(false);
     expect((await adminUserOverview(t.db, admin.id, clock))?.lastActiveAdmin).toBe(true);

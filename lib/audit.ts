@@ -31,8 +31,10 @@ export const AUDIT_ACTIONS = [
   'user.created_by_admin',
   'verification.resent',
   'recovery_phrase.created',
+  'recovery_phrase.replaced',
   'recovery_phrase.used',
   'recovery_phrase.failed',
+  'recovery_phrase.cleared',
   'settings.changed',
   'mail.test_sent',
   'registration.duplicate',
@@ -40,6 +42,7 @@ export const AUDIT_ACTIONS = [
   'password.reset_sent_by_admin',
   'session.revoked_by_admin',
   'mail.requeued',
+  'user.unconfirmed_removed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

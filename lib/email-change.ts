@@ -8,6 +8,7 @@ import { HOUR, MINUTE, type Clock } from './clock';
 import { enqueueMail } from './mail/outbox';
 import { hit, type Limit } from './rate-limit';
 import { verifyCurrentPassword } from './reauth';
+import { clearRecoveryPhrase } from './recovery-phrase';
 import { isUniqueViolation } from './registration';
 import type { RequestContext } from './request-context';
 import { revokeUserSessions } from './sessions';
@@ -258,9 +259,9 @@ export type ReportNotMeResult = { ok: true } | { ok: false; code: 'invalid_or_ex
 
 /**
  * "This wasn't me", from the link sent to the old address. Whoever asked for the change knew the
- * password and held a session, so this stops the change, ends every session of the account and mails
- * the old address a password reset (link and 6-digit code). It works whether or not the change is
- * still pending, as long as it was not confirmed.
+ * password and held a session, so this stops the change, ends every session of the account, removes
+ * its recovery phrase (S60) and mails the old address a password reset (link and 6-digit code). It
+ * works whether or not the change is still pending, as long as it was not confirmed.
  */
 export async function reportEmailChangeNotMe(
   db: Db,
@@ -277,6 +278,13 @@ export async function reportEmailChangeNotMe(
 
     const voided = await voidTokens(tx, user.id, ['change_email', 'cancel_email_change'], clock);
     const sessionsRevoked = await revokeUserSessions(tx, user.id, clock);
+    // Whoever asked may also have made a recovery phrase: it would outlive the reset (S60).
+    await clearRecoveryPhrase(
+      tx,
+      { userId: user.id, reason: 'email_change_not_me', actorId: null },
+      context,
+      clock,
+    );
     const reset = await issueToken(tx, {
       userId: user.id,
       purpose: 'reset_password',

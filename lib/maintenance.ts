@@ -1,16 +1,179 @@
+import { and, eq, gt, inArray, isNotNull, isNull, lt, ne, notExists, or } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { DAY, type Clock } from './clock';
+import { auditEvents, emailOutbox, tokens, users } from '@/db/schema';
+import { recordAudit } from './audit';
+import { addMs, DAY, MINUTE, type Clock } from './clock';
 import { lockExpiredEmailChanges } from './email-change';
 import { pruneRateLimits } from './rate-limit';
 import { pruneSessions } from './sessions';
+import { getSetting } from './settings';
 
 /**
  * Periodic work that nobody's request triggers: locking accounts whose email change lapsed, and
- * dropping rows nothing reads any more. Safe to run on several instances at once.
+ * dropping rows nothing reads any more. lib/periodic.ts runs it once a minute in a long-running
+ * server and from the cron route. Every step is safe to run on several instances at once: each row
+ * is removed, and audited, by the one instance whose statement removed it.
  */
-export async function runMaintenance(db: Db, clock: Clock): Promise<{ locked: number }> {
-  const locked = await lockExpiredEmailChanges(db, clock);
-  await pruneRateLimits(db, clock, DAY);
-  await pruneSessions(db, clock);
-  return { locked };
+
+/** A used or expired link stays this long (support questions, "this link was already used" pages). */
+export const SPENT_TOKEN_GRACE_MS = 7 * DAY;
+/** Delivered mail: long enough to answer "did my mail go out?" from /admin/mail. */
+export const SENT_MAIL_RETENTION_MS = 30 * DAY;
+/** Failed mail waits longer, for an administrator to notice and re-send it. */
+export const FAILED_MAIL_RETENTION_MS = 90 * DAY;
+/** Accounts removed per run: a backlog is worked off over several minutes, never in one huge statement. */
+const UNCONFIRMED_BATCH = 500;
+
+export interface MaintenanceSummary {
+  /** Accounts locked because their email change lapsed unconfirmed. */
+  locked: number;
+  rateLimits: number;
+  sessions: number;
+  tokens: number;
+  mail: number;
+  unconfirmedAccounts: number;
+}
+
+export class MaintenanceError extends Error {
+  constructor(
+    readonly failures: { step: string; error: unknown }[],
+    readonly summary: Partial<MaintenanceSummary>,
+  ) {
+    super(
+      `maintenance failed: ${failures
+        .map(({ step, error }) => `${step}: ${error instanceof Error ? error.message : String(error)}`)
+        .join('; ')}`,
+    );
+    this.name = 'MaintenanceError';
+  }
+}
+
+/**
+ * Runs every step, in order: a step that fails does not stop the others (one broken query must not
+ * leave the rest undone, as a session prune postgres.js refused once did). Throws MaintenanceError
+ * naming the failed steps after all have run.
+ */
+export async function runMaintenance(db: Db, clock: Clock): Promise<MaintenanceSummary> {
+  const steps: [keyof MaintenanceSummary, () => Promise<number>][] = [
+    // Before the token prune: it marks the lapsed change links used, which the prune then keeps for
+    // the grace period.
+    ['locked', () => lockExpiredEmailChanges(db, clock)],
+    ['rateLimits', () => pruneRateLimits(db, clock, DAY)],
+    ['sessions', () => pruneSessions(db, clock)],
+    ['tokens', () => pruneTokens(db, clock)],
+    ['mail', () => pruneOutbox(db, clock)],
+    ['unconfirmedAccounts', () => removeUnconfirmedAccounts(db, clock)],
+  ];
+  const summary: Partial<MaintenanceSummary> = {};
+  const failures: { step: string; error: unknown }[] = [];
+  for (const [step, run] of steps) {
+    try {
+      summary[step] = await run();
+    } catch (error) {
+      failures.push({ step, error });
+    }
+  }
+  if (failures.length > 0) throw new MaintenanceError(failures, summary);
+  return summary as MaintenanceSummary;
+}
+
+/**
+ * Tokens used or expired more than SPENT_TOKEN_GRACE_MS ago. An unused email-change link is left to
+ * lockExpiredEmailChanges, which marks it used when it locks the account; pruning it first would
+ * skip that lock if the lock step ever failed.
+ */
+export async function pruneTokens(db: Db, clock: Clock): Promise<number> {
+  const cutoff = addMs(clock.now(), -SPENT_TOKEN_GRACE_MS);
+  const deleted = await db
+    .delete(tokens)
+    .where(
+      or(
+        lt(tokens.usedAt, cutoff),
+        and(lt(tokens.expiresAt, cutoff), or(ne(tokens.purpose, 'change_email'), isNotNull(tokens.usedAt))),
+      ),
+    )
+    .returning({ id: tokens.id });
+  return deleted.length;
+}
+
+/**
+ * Delivered mail past SENT_MAIL_RETENTION_MS, failed mail whose last attempt is older than
+ * FAILED_MAIL_RETENTION_MS. Queued and sending rows are never touched.
+ */
+export async function pruneOutbox(db: Db, clock: Clock): Promise<number> {
+  const now = clock.now();
+  const deleted = await db
+    .delete(emailOutbox)
+    .where(
+      or(
+        and(eq(emailOutbox.status, 'sent'), lt(emailOutbox.sentAt, addMs(now, -SENT_MAIL_RETENTION_MS))),
+        and(
+          eq(emailOutbox.status, 'failed'),
+          lt(emailOutbox.nextAttemptAt, addMs(now, -FAILED_MAIL_RETENTION_MS)),
+        ),
+      ),
+    )
+    .returning({ id: emailOutbox.id });
+  return deleted.length;
+}
+
+/**
+ * Sign-ups nobody confirmed within the verification lifetime (setting verify_email_ttl_minutes) and
+ * whose newest link has expired: the address may not even be the registrant's, and the row holds a
+ * username and an address hostage. Only plain, untouched rows go: never confirmed, approved, locked
+ * or rejected, never an admin. Their network details leave the audit trail (as for a deleted
+ * account) and `user.unconfirmed_removed` records the id alone, never the address. Sessions and
+ * tokens go with the row (foreign keys cascade).
+ */
+export async function removeUnconfirmedAccounts(db: Db, clock: Clock): Promise<number> {
+  const ttlMinutes = await getSetting(db, 'verify_email_ttl_minutes');
+  const now = clock.now();
+  const stale = and(
+    isNull(users.emailVerifiedAt),
+    isNull(users.approvedAt),
+    isNull(users.lockedAt),
+    isNull(users.rejectedAt),
+    eq(users.role, 'user'),
+    lt(users.createdAt, addMs(now, -ttlMinutes * MINUTE)),
+    notExists(
+      db
+        .select({ id: tokens.id })
+        .from(tokens)
+        .where(
+          and(eq(tokens.userId, users.id), eq(tokens.purpose, 'verify_email'), gt(tokens.expiresAt, now)),
+        ),
+    ),
+  );
+  const candidates = await db.select({ id: users.id }).from(users).where(stale).limit(UNCONFIRMED_BATCH);
+  if (candidates.length === 0) return 0;
+
+  return db.transaction(async (tx) => {
+    // The condition again: a row confirmed, or sent a new link, since it was picked stays.
+    const removed = await tx
+      .delete(users)
+      .where(
+        and(
+          inArray(
+            users.id,
+            candidates.map((c) => c.id),
+          ),
+          stale,
+        ),
+      )
+      .returning({ id: users.id });
+    if (removed.length === 0) return 0;
+    const ids = removed.map((r) => r.id);
+    await tx
+      .update(auditEvents)
+      .set({ ip: null, userAgent: null })
+      .where(or(inArray(auditEvents.userId, ids), inArray(auditEvents.actorId, ids)));
+    for (const id of ids) {
+      await recordAudit(
+        tx,
+        { action: 'user.unconfirmed_removed', userId: id, meta: { verifyTtlMinutes: ttlMinutes } },
+        clock,
+      );
+    }
+    return removed.length;
+  });
 }

@@ -7,6 +7,7 @@ import { MINUTE, type Clock } from './clock';
 import { spendMailBudget } from './mail-budget';
 import { enqueueMail, type EnqueueInput } from './mail/outbox';
 import { hit, hitAll, limits } from './rate-limit';
+import { clearRecoveryPhrase } from './recovery-phrase';
 import type { RequestContext } from './request-context';
 import {
   prepareNewPassword,
@@ -102,7 +103,10 @@ export async function issueResetMail(
   };
 }
 
-/** Completes a reset from the emailed link: new password, every session ended (S37), owner told (S38). */
+/**
+ * Completes a reset from the emailed link: new password, every session ended (S37), owner told (S38).
+ * A completed reset (link or code) also removes the recovery phrase (S60, decision 019).
+ */
 export async function resetPasswordWithToken(
   db: Db,
   input: { token: unknown; password: string },
@@ -118,7 +122,15 @@ export async function resetPasswordWithToken(
     clock,
     'password.reset_completed',
   );
-  if (result.ok) await notifyPasswordChanged(db, result.userId, clock);
+  if (result.ok) {
+    await clearRecoveryPhrase(
+      db,
+      { userId: result.userId, reason: 'password_reset', actorId: result.userId },
+      context,
+      clock,
+    );
+    await notifyPasswordChanged(db, result.userId, clock);
+  }
   return result;
 }
 
@@ -171,6 +183,12 @@ export async function resetPasswordWithCode(
     return true;
   });
   if (!done) return { ok: false, code: 'invalid_or_expired' };
+  await clearRecoveryPhrase(
+    db,
+    { userId: user.id, reason: 'password_reset', actorId: user.id },
+    context,
+    clock,
+  );
   await notifyPasswordChanged(db, user.id, clock);
   return { ok: true, userId: user.id };
 }

@@ -1,13 +1,14 @@
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { entropyToMnemonic, validateMnemonic } from '@scure/bip39';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
-import { and, eq, isNull, type SQL } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, type SQL } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { users, type User } from '@/db/schema';
+import type { RecoveryPhraseRemovalReason } from '@/emails/recovery-phrase-removed';
 import { userLocale } from './admins';
 import { recordAudit } from './audit';
 import { addMs, MINUTE, type Clock } from './clock';
-import { enqueueMail } from './mail/outbox';
+import { enqueueMail, enqueueRequiredMail } from './mail/outbox';
 import { dummyVerify, hashPassword, verifyPassword } from './password';
 import { checkNewPassword, checkPasswordPolicy, type PasswordProblem } from './password-policy';
 import { hitAll, limits } from './rate-limit';
@@ -24,7 +25,8 @@ export { normalizePhrase } from './validation/recovery-phrase';
 /**
  * The recovery phrase: twelve words from the BIP39 English list (128 random bits plus a 4-bit
  * checksum) that let the owner set a new password when their inbox is gone. Only its argon2id hash is
- * kept; it is shown once, and spent by its first successful use. See docs/decisions/007.
+ * kept; it is shown once, and spent by its first successful use. The owner is mailed whenever one is
+ * saved, used or removed, and taking the account back removes it (S60). See docs/decisions/007 and 019.
  */
 
 const PHRASE_ENTROPY_BYTES = 16;
@@ -149,7 +151,9 @@ export async function createRecoveryPhrase(
 /**
  * Step two: the owner types the phrase back; only a phrase that matches the one just shown is saved,
  * replacing any earlier one. A confirmation that is forged, stale, for someone else or already used
- * answers `expired`: the owner starts again.
+ * answers `expired`: the owner starts again. The owner's address is mailed in the same transaction
+ * (S60): whoever holds a session and the password can do this, and the mail is how the owner finds
+ * out; a mail that cannot be queued leaves the phrase unsaved.
  */
 export async function confirmRecoveryPhrase(
   db: Db,
@@ -184,17 +188,29 @@ export async function confirmRecoveryPhrase(
       )
       .returning({ id: users.id });
     if (saved.length === 0) return { ok: false, code: 'expired' };
+    const replaced = user.recoveryPhraseHash !== null;
     await recordAudit(
       tx,
       {
-        action: 'recovery_phrase.created',
+        action: replaced ? 'recovery_phrase.replaced' : 'recovery_phrase.created',
         userId: user.id,
         actorId: user.id,
-        meta: { replaced: user.recoveryPhraseHash !== null },
         ...context,
       },
       clock,
     );
+    await enqueueRequiredMail(tx, {
+      to: user.email,
+      template: 'recovery-phrase-created',
+      props: {
+        username: user.username,
+        replaced,
+        forgotPasswordUrl: appUrl('/forgot-password'),
+        securityUrl: appUrl('/account/recovery'),
+      },
+      locale: userLocale(user),
+      clock,
+    });
     return { ok: true };
   });
 }
@@ -384,8 +400,8 @@ export async function resetPasswordWithPhrase(
 
 /**
  * For flows that accept the phrase as proof of ownership in place of the inbox (an email change when
- * the old address is dead). Same limits, budget and audit as a reset; a right phrase is spent at once.
- * The calling flow sends its own notification.
+ * the old address is dead). Same limits, budget and audit as a reset; a right phrase is spent at once
+ * and the owner gets the `recovery-phrase-used` mail (S60). The calling flow tells of its own change.
  */
 export async function verifyRecoveryPhrase(
   db: Db,
@@ -417,6 +433,58 @@ export async function verifyRecoveryPhrase(
       },
       clock,
     );
+    await enqueueMail(tx, {
+      to: user.email,
+      template: 'recovery-phrase-used',
+      props: { username: user.username, securityUrl: appUrl('/account/recovery') },
+      locale: userLocale(user),
+      clock,
+    });
     return { ok: true };
   });
+}
+
+// --- Removing a phrase when the owner takes the account back -------------------------------------
+
+export type { RecoveryPhraseRemovalReason };
+
+/**
+ * Removes the account's recovery phrase, if it has one, because its owner is taking the account back
+ * (S60): "this wasn't me" on an email change, an admin lock, a password reset by link or code. Whoever
+ * held the account in between may have made the phrase, and it would outlive every other remedy.
+ * Audited as `recovery_phrase.cleared` with the reason; the owner is mailed (`recovery-phrase-removed`)
+ * so that they know to make a new one. Pass the caller's transaction. Returns whether a phrase went.
+ */
+export async function clearRecoveryPhrase(
+  db: Db,
+  input: { userId: string; reason: RecoveryPhraseRemovalReason; actorId: string | null },
+  context: RequestContext,
+  clock: Clock,
+): Promise<boolean> {
+  const [user] = await db
+    .update(users)
+    .set({ recoveryPhraseHash: null, updatedAt: clock.now() })
+    .where(and(eq(users.id, input.userId), isNotNull(users.recoveryPhraseHash)))
+    .returning();
+  if (!user) return false;
+  await recordAudit(
+    db,
+    {
+      action: 'recovery_phrase.cleared',
+      userId: user.id,
+      ...context,
+      actorId: input.actorId,
+      meta: { reason: input.reason },
+    },
+    clock,
+  );
+  // Not a required mail: a refused mail must not undo the lock or reset that called this.
+  await enqueueMail(db, {
+    to: user.email,
+    template: 'recovery-phrase-removed',
+    props: { username: user.username, reason: input.reason, securityUrl: appUrl('/account/recovery') },
+    locale: userLocale(user),
+    clock,
+  });
+  return true;
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt, ne, or } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { sessions, users, type Session, type User } from '@/db/schema';
 import { accountState } from './account-state';
@@ -146,7 +146,24 @@ export async function listLiveSessions(db: Db, userId: string, clock: Clock) {
     .orderBy(desc(sessions.lastSeenAt));
 }
 
-/** Housekeeping: rows past their absolute expiry serve no one. */
-export async function pruneSessions(db: Db, clock: Clock): Promise<void> {
-  await db.delete(sessions).where(sql`${sessions.expiresAt} < ${addMs(clock.now(), -DAY)}`);
+/**
+ * Housekeeping: a session past its absolute expiry, revoked, or idle past the idle lifetime can never
+ * be live again; its row goes a day after that. Returns how many went.
+ *
+ * Drizzle's operators, not a raw sql`` template: they pass the Date through the column's own mapping,
+ * whereas postgres.js refuses a bare Date (PGlite accepts it, which hid the failure in tests).
+ */
+export async function pruneSessions(db: Db, clock: Clock): Promise<number> {
+  const cutoff = addMs(clock.now(), -DAY);
+  const deleted = await db
+    .delete(sessions)
+    .where(
+      or(
+        lt(sessions.expiresAt, cutoff),
+        lt(sessions.revokedAt, cutoff),
+        lt(sessions.lastSeenAt, addMs(cutoff, -SESSION_IDLE_MS)),
+      ),
+    )
+    .returning({ id: sessions.id });
+  return deleted.length;
 }

@@ -2,7 +2,7 @@ import { DatabaseError, getDatabase } from '@/db/client';
 import { EnvError, env } from '@/lib/env';
 import { log } from '@/lib/log';
 import { resolveMailConfig } from '@/lib/mail/config';
-import { startOutboxTimer } from '@/lib/mail/worker';
+import { startPeriodicWork } from '@/lib/periodic';
 
 /**
  * Runs once when a server process starts (instrumentation.ts): validates the environment and opens
@@ -16,8 +16,8 @@ export async function startServer(): Promise<void> {
     console.info(`Gatehouse: using the ${where}${e.isProduction ? '' : ` (${e.NODE_ENV})`}.`);
     const mail = await resolveMailConfig(db, e);
     if (mail.transport === 'none') log.warn('mail.not_configured', { reason: mail.reason });
-    // Serverless hosts freeze the process between requests: there the cron route drains the outbox.
-    if (!e.VERCEL) startOutboxTimer();
+    // Serverless hosts freeze the process between requests: there the cron route runs this work.
+    if (!e.VERCEL) startPeriodicWork();
   } catch (error) {
     exitWithReadableError(error);
   }

@@ -1,7 +1,6 @@
 import { getDatabase, type Db } from '@/db/client';
 import { systemClock, type Clock } from '@/lib/clock';
 import { log } from '@/lib/log';
-import { runMaintenance } from '@/lib/maintenance';
 import { resolveMailConfig, type MailConfig } from './config';
 import { drainOutbox, type DrainSummary } from './outbox';
 import type { MailTransport } from './transport';
@@ -10,9 +9,10 @@ import { createResendTransport } from './transports/resend';
 import { createSmtpTransport } from './transports/smtp';
 
 /**
- * Runs the outbox in this process: after a response (next/server after()), on a timer in a
- * long-running server, and from the cron route. One drain at a time per process; a kick during a
- * drain makes it go round once more instead of starting a second one.
+ * Delivers the outbox in this process: after a response (next/server after()), and from the periodic
+ * work of lib/periodic.ts (a timer in a long-running server, the cron route elsewhere). Mail only:
+ * nothing else runs here. One drain at a time per process; a kick during a drain makes it go round
+ * once more instead of starting a second one.
  */
 
 const MAX_ROUNDS = 40;
@@ -22,7 +22,6 @@ interface WorkerState {
   again: boolean;
   transport?: { key: string; transport: MailTransport };
   warnedNoTransport: boolean;
-  timer?: NodeJS.Timeout;
 }
 
 const slot = Symbol.for('gatehouse.outbox-worker');
@@ -99,31 +98,4 @@ export function kickOutbox(): Promise<DrainSummary> {
     return total;
   })();
   return s.running;
-}
-
-/**
- * In a long-running server, retries come due with nobody making requests: a timer picks them up, and
- * runs the periodic maintenance (lapsed email changes, old rows) once a minute.
- */
-export function startOutboxTimer(intervalMs = 15_000): void {
-  const s = state();
-  if (s.timer) return;
-  let ticks = 0;
-  s.timer = setInterval(() => {
-    ticks += 1;
-    if (ticks % Math.max(1, Math.round(60_000 / intervalMs)) === 0) void maintain();
-    void kickOutbox();
-  }, intervalMs);
-  s.timer.unref();
-  void maintain().then(() => kickOutbox());
-}
-
-/** Runs the periodic maintenance; never throws (a failure is logged and retried next time). */
-export async function maintain(): Promise<void> {
-  try {
-    const { db } = await getDatabase();
-    await runMaintenance(db, systemClock);
-  } catch (error) {
-    log.warn('maintenance.failed', { error: error instanceof Error ? error.message : String(error) });
-  }
 }

@@ -194,6 +194,11 @@ test('a recovery phrase resets the password without mail', async ({ browser, mai
   await page.getByLabel('Type the phrase back').fill(`  ${phrase.toUpperCase()}  `);
   await page.getByRole('button', { name: 'Save the recovery phrase' }).click();
   await expect(page.getByText('Your recovery phrase is saved')).toBeVisible();
+  // S60: the owner hears of the new phrase; the mail does not carry it.
+  const created = await mailbox.waitForMail(email, {
+    predicate: (m) => /recovery phrase was created/i.test(m.subject),
+  });
+  expect(created.text).not.toContain(phrase);
 
   const stranger = await browser.newContext();
   const device = await stranger.newPage();
@@ -208,7 +213,7 @@ test('a recovery phrase resets the password without mail', async ({ browser, mai
   await signIn(device, email, NEW_PASSWORD);
   await expect(device).toHaveURL(/\/account$/);
   // The owner is told.
-  await mailbox.waitForMail(email, { predicate: (m) => /recovery/i.test(m.subject) });
+  await mailbox.waitForMail(email, { predicate: (m) => /recovery phrase was used/i.test(m.subject) });
   await Promise.all([context.close(), stranger.close()]);
 });
 
