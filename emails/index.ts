@@ -37,6 +37,7 @@ import EmailChangeNotice, {
   subject as emailChangeNoticeSubject,
   type EmailChangeNoticeProps,
 } from './email-change-notice';
+import NewSignIn, { subject as newSignInSubject, type NewSignInProps } from './new-sign-in';
 import PasswordChanged, {
   subject as passwordChangedSubject,
   type PasswordChangedProps,
@@ -79,6 +80,7 @@ export const templateNames = [
   'email-change-expired',
   'username-taken',
   'admin-user-locked',
+  'new-sign-in',
 ] as const;
 
 export type TemplateName = (typeof templateNames)[number];
@@ -103,6 +105,7 @@ export type TemplateProps = {
   'email-change-expired': Omit<EmailChangeExpiredProps, 'locale'>;
   'username-taken': Omit<UsernameTakenProps, 'locale'>;
   'admin-user-locked': Omit<AdminUserLockedProps, 'locale'>;
+  'new-sign-in': Omit<NewSignInProps, 'locale'>;
 };
 
 type FullProps<T extends TemplateName> = TemplateProps[T] & { locale: Locale };
@@ -146,6 +149,7 @@ const registry: { [T in TemplateName]: TemplateEntry<FullProps<T>> } = {
   'email-change-expired': entry(EmailChangeExpired, emailChangeExpiredSubject, false),
   'username-taken': entry(UsernameTaken, usernameTakenSubject, false),
   'admin-user-locked': entry(AdminUserLocked, adminUserLockedSubject, false),
+  'new-sign-in': entry(NewSignIn, newSignInSubject, false),
 };
 
 export class UnknownTemplateError extends Error {
