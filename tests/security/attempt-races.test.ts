@@ -63,7 +63,12 @@ describe('reset code', () => {
     limitsChanged();
     const answers = await Promise.all(
       guesses.map((code) =>
-        resetPasswordWithCode(t.db, { email: user.email, code, password: NEW_PASSWORD }, freshContext(), clock),
+        resetPasswordWithCode(
+          t.db,
+          { email: user.email, code, password: NEW_PASSWORD },
+          freshContext(),
+          clock,
+        ),
       ),
     );
     for (const answer of answers) expect(answer.ok).toBe(false);
@@ -105,7 +110,9 @@ describe('sign-in throttle', () => {
     expect(await actionsOf(user.id, 'login.throttled')).toHaveLength(30 - THROTTLE_AFTER_FAILURES);
 
     // The pause holds for the right password too.
-    expect(await logIn(t.db, { identifier: 'burst-target', password: TEST_PASSWORD }, context, clock)).toEqual({
+    expect(
+      await logIn(t.db, { identifier: 'burst-target', password: TEST_PASSWORD }, context, clock),
+    ).toEqual({
       ok: false,
       code: 'invalid_credentials',
     });
@@ -117,7 +124,9 @@ describe('re-authentication', () => {
     const user = await createTestUser(t.db, clock, 'reauth-target');
     const context: RequestContext = { ip: '198.51.100.30', userAgent: 'stolen session' };
     const answers = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => verifyCurrentPassword(t.db, user.id, `wrong ${i}`, context, clock)),
+      Array.from({ length: 30 }, (_, i) =>
+        verifyCurrentPassword(t.db, user.id, `wrong ${i}`, context, clock),
+      ),
     );
     for (const answer of answers) expect(answer).toEqual({ ok: false, code: 'wrong_password' });
     expect((await userRow(user.id)).failedLoginCount).toBe(THROTTLE_AFTER_FAILURES);
@@ -129,7 +138,9 @@ describe('re-authentication', () => {
   });
 
   it("S61/S23: a hard-stopped account's re-authentication is refused even with the right password", async () => {
-    const user = await createTestUser(t.db, clock, 'stopped-target', { failedLoginCount: HARD_STOP_FAILURES });
+    const user = await createTestUser(t.db, clock, 'stopped-target', {
+      failedLoginCount: HARD_STOP_FAILURES,
+    });
     const context: RequestContext = { ip: '198.51.100.31', userAgent: 'stolen session' };
     expect(await verifyCurrentPassword(t.db, user.id, TEST_PASSWORD, context, clock)).toEqual({
       ok: false,

@@ -88,7 +88,11 @@ describe('no trusted client address (the default configuration)', () => {
     for (let i = 0; i < limits.recoveryPhrasePerIp.max * 2; i += 1) {
       await resetPasswordWithPhrase(
         t.db,
-        { email: `nobody-${i}@example.com`, phrase: generateRecoveryPhrase(), newPassword: 'whatever I like here' },
+        {
+          email: `nobody-${i}@example.com`,
+          phrase: generateRecoveryPhrase(),
+          newPassword: 'whatever I like here',
+        },
         attacker,
         clock,
       );
