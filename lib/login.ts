@@ -269,10 +269,7 @@ export async function releasePasswordAttempt(db: Db, userId: string): Promise<vo
 
 /** The right password: the run of failures (and any pause the reservation started) is over. */
 export async function clearPasswordFailures(db: Db, userId: string): Promise<void> {
-  await db
-    .update(users)
-    .set({ failedLoginCount: 0, loginThrottledUntil: null })
-    .where(eq(users.id, userId));
+  await db.update(users).set({ failedLoginCount: 0, loginThrottledUntil: null }).where(eq(users.id, userId));
 }
 
 /**

@@ -89,12 +89,7 @@ async function effective(db: Db, limit: Limit): Promise<Limit> {
  * Counts one attempt against a limit and says whether it is within it. Refused attempts count too.
  * A null subject (an unknown client address) counts nothing and is allowed.
  */
-export async function hit(
-  db: Db,
-  given: Limit,
-  subject: string | null,
-  clock: Clock,
-): Promise<HitResult> {
+export async function hit(db: Db, given: Limit, subject: string | null, clock: Clock): Promise<HitResult> {
   const limit = await effective(db, given);
   if (subject === null) return { ok: true, remaining: limit.max };
   assertValidLimit(limit);
