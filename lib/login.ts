@@ -239,6 +239,7 @@ function newSignInMail(
 export async function reservePasswordAttempt(db: Db, userId: string, clock: Clock): Promise<number | null> {
   const now = clock.now().toISOString();
   const failures = sql`${users.failedLoginCount} + 1`;
+  // throttleDelayMs, in SQL: the pause must be set by the same statement that counts.
   const delayMs = sql`least(${FIRST_DELAY_MS} * power(2, ${failures} - ${THROTTLE_AFTER_FAILURES}), ${MAX_DELAY_MS})`;
   const [row] = await db
     .update(users)
