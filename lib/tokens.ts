@@ -198,9 +198,9 @@ export async function consumeCode(
       .set({ usedAt: now })
       .where(and(eq(tokens.id, candidate.id), isNull(tokens.usedAt), gt(tokens.expiresAt, now)))
       .returning();
-    if (!row) return refused('no_live_code');
+    // Right either way: it gives its account reservation back, used or not.
     await releaseAccountCodeAttempt(db, userId, clock);
-    return { ok: true, token: row };
+    return row ? { ok: true, token: row } : refused('no_live_code');
   }
 
   if (reserved.attempts >= MAX_CODE_ATTEMPTS) {
