@@ -49,6 +49,8 @@ export const users = pgTable(
     lastLoginAt: timestamptz('last_login_at'),
     failedLoginCount: integer('failed_login_count').notNull().default(0),
     loginThrottledUntil: timestamptz('login_throttled_until'),
+    // Wrong one-time codes over the account's life: past the cap only emailed links work (lib/tokens.ts).
+    codeFailureCount: integer('code_failure_count').notNull().default(0),
     recoveryPhraseHash: text('recovery_phrase_hash'),
     // The words of the full name, for the admin search; stored so a search never recomputes them.
     nameWords: tsvector('name_words')

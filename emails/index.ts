@@ -37,6 +37,7 @@ import EmailChangeNotice, {
   subject as emailChangeNoticeSubject,
   type EmailChangeNoticeProps,
 } from './email-change-notice';
+import NewSignIn, { subject as newSignInSubject, type NewSignInProps } from './new-sign-in';
 import PasswordChanged, {
   subject as passwordChangedSubject,
   type PasswordChangedProps,
@@ -89,6 +90,7 @@ export const templateNames = [
   'admin-user-locked',
   'recovery-phrase-created',
   'recovery-phrase-removed',
+  'new-sign-in',
 ] as const;
 
 export type TemplateName = (typeof templateNames)[number];
@@ -115,6 +117,7 @@ export type TemplateProps = {
   'admin-user-locked': Omit<AdminUserLockedProps, 'locale'>;
   'recovery-phrase-created': Omit<RecoveryPhraseCreatedProps, 'locale'>;
   'recovery-phrase-removed': Omit<RecoveryPhraseRemovedProps, 'locale'>;
+  'new-sign-in': Omit<NewSignInProps, 'locale'>;
 };
 
 type FullProps<T extends TemplateName> = TemplateProps[T] & { locale: Locale };
@@ -160,6 +163,7 @@ const registry: { [T in TemplateName]: TemplateEntry<FullProps<T>> } = {
   'admin-user-locked': entry(AdminUserLocked, adminUserLockedSubject, false),
   'recovery-phrase-created': entry(RecoveryPhraseCreated, recoveryPhraseCreatedSubject, false),
   'recovery-phrase-removed': entry(RecoveryPhraseRemoved, recoveryPhraseRemovedSubject, false),
+  'new-sign-in': entry(NewSignIn, newSignInSubject, false),
 };
 
 export class UnknownTemplateError extends Error {

@@ -565,10 +565,11 @@ describe('adminDeleteUser', () => {
       await createSession(t.db, user.id, freshContext(), clock),
       await createSession(t.db, user.id, freshContext(), clock),
     ];
+    // From the browser of its sessions, so no new-device notice comes before the deletion mail.
     await logIn(
       t.db,
       { identifier: 'departing', password: TEST_PASSWORD },
-      { ip: '203.0.113.9', userAgent: 'Own UA' },
+      { ip: '203.0.113.9', userAgent: freshContext().userAgent },
       clock,
     );
     const context = freshContext();

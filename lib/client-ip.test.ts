@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientIpFrom, type TrustedProxy } from './client-ip';
+import { addressBucket, clientIpFrom, type TrustedProxy } from './client-ip';
 import { parseEnv } from './env';
 
 const xff = (value: string, more: Record<string, string> = {}) =>
@@ -49,5 +49,19 @@ describe('client address from a trusted proxy header (docs/decisions/011)', () =
     expect(parseEnv({}).TRUSTED_PROXY_HOPS).toBe(1);
     expect(() => parseEnv({ TRUSTED_PROXY_HEADER: 'forwarded' })).toThrow(/TRUSTED_PROXY_HEADER/);
     expect(() => parseEnv({ TRUSTED_PROXY_HOPS: '0' })).toThrow(/TRUSTED_PROXY_HOPS/);
+  });
+});
+
+describe('rate-limit bucket of an address (S59)', () => {
+  it('S59: IPv6 counts per /64, IPv4 per address, IPv4-mapped IPv6 as IPv4', () => {
+    expect(addressBucket('2001:db8:1:2::5')).toBe(addressBucket('2001:db8:1:2:ffff::9'));
+    expect(addressBucket('2001:DB8:1:2:0:0:0:1')).toBe('2001:db8:1:2::/64');
+    expect(addressBucket('2001:db8:1:3::1')).not.toBe(addressBucket('2001:db8:1:2::5'));
+    expect(addressBucket('::1')).toBe('0:0:0:0::/64');
+    expect(addressBucket('::ffff:203.0.113.9')).toBe('203.0.113.9');
+    expect(addressBucket('::ffff:cb00:7109')).toBe('203.0.113.9');
+    expect(addressBucket('64:ff9b::203.0.113.9')).toBe('64:ff9b:0:0::/64');
+    expect(addressBucket('203.0.113.9')).toBe('203.0.113.9');
+    expect(addressBucket('203.0.113.10')).not.toBe(addressBucket('203.0.113.9'));
   });
 });

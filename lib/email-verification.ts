@@ -132,7 +132,7 @@ export async function resendVerification(
   const limited = await hitAll(
     db,
     [
-      [limits.resendPerIp, context.ip ?? 'unknown'],
+      [limits.resendPerIp, context.ip],
       [limits.resendPerEmail, email],
     ],
     clock,

@@ -1,12 +1,16 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, gte, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { users, type User } from '@/db/schema';
+import { sessions, users, type User } from '@/db/schema';
 import { accountState } from './account-state';
+import { userLocale } from './admins';
 import { recordAudit } from './audit';
-import { addMs, HOUR, type Clock } from './clock';
+import { addMs, DAY, HOUR, type Clock } from './clock';
+import { enqueueMail, type EnqueueInput } from './mail/outbox';
 import { dummyVerify, getDefaultHashLimiter, hashPassword, verifyPassword } from './password';
 import { hit, limits, peek } from './rate-limit';
+import { describeUserAgent } from './session-management';
 import { createSession, type SessionContext } from './sessions';
+import { appUrl } from './urls';
 
 /**
  * Sign-in with email or username and password. Wrong password, unknown user, locked account and a
@@ -73,9 +77,10 @@ async function admittedLogIn(
   context: SessionContext,
   clock: Clock,
 ): Promise<LoginResult> {
-  const ip = context.ip ?? 'unknown';
-  const audit = { ip: context.ip, userAgent: context.userAgent };
+  const ip = context.ip ?? null;
+  const audit = { ip, userAgent: context.userAgent };
 
+  // No trustworthy address, no per-IP budget (S59): the per-account throttle still holds.
   const ipBudget = await peek(db, limits.loginFailuresPerIp, ip, clock);
   if (ipBudget.remaining === 0) {
     const windowMs = limits.loginFailuresPerIp.windowMs;
@@ -83,39 +88,42 @@ async function admittedLogIn(
     return { ok: false, code: 'rate_limited', retryAfterSeconds };
   }
 
-  const user = await findUserByIdentifier(db, input.identifier);
-  const now = clock.now();
-  const stopped =
-    user &&
-    (user.failedLoginCount >= HARD_STOP_FAILURES ||
-      (user.loginThrottledUntil !== null && user.loginThrottledUntil > now));
+  const found = await findUserByIdentifier(db, input.identifier);
+  const user = found?.passwordHash ? (found as User & { passwordHash: string }) : undefined;
+  // The attempt is counted before the hash is checked (S61): a burst of parallel guesses takes one
+  // reservation each and cannot all slip in under the threshold. Unknown users reserve against no row,
+  // so the database work matches (S22).
+  const failures = await reservePasswordAttempt(db, user?.id ?? NO_USER_ID, clock);
 
-  if (!user || !user.passwordHash || stopped) {
-    // Same work as a real check, so the time taken says nothing about the account (S22).
+  if (!user || failures === null) {
     const dummy = await dummyVerify(input.password);
     if (!dummy.ok) return { ok: false, code: 'busy', retryAfterSeconds: dummy.retryAfterSeconds };
-    // The same counter write as a wrong password, aimed at no row (a throttled account does not
-    // count attempts it could not make), so the database work matches too.
-    await recordPasswordFailure(db, NO_USER_ID, clock);
     await hit(db, limits.loginFailuresPerIp, ip, clock);
+    // A paused or stopped account does not count the attempts it could not make.
     await recordAudit(
       db,
-      { action: stopped ? 'login.throttled' : 'login.failed', userId: user?.id ?? null, ...audit },
+      { action: user ? 'login.throttled' : 'login.failed', userId: found?.id ?? null, ...audit },
       clock,
     );
     return { ok: false, code: 'invalid_credentials' };
   }
 
   const verified = await verifyPassword(input.password, user.passwordHash);
-  if (!verified.ok) return { ok: false, code: 'busy', retryAfterSeconds: verified.retryAfterSeconds };
+  if (!verified.ok) {
+    // The password was never judged: give the attempt back.
+    await releasePasswordAttempt(db, user.id);
+    return { ok: false, code: 'busy', retryAfterSeconds: verified.retryAfterSeconds };
+  }
 
   if (!verified.valid) {
-    await recordPasswordFailure(db, user.id, clock);
     await hit(db, limits.loginFailuresPerIp, ip, clock);
     await recordAudit(db, { action: 'login.failed', userId: user.id, ...audit }, clock);
+    await auditPause(db, user.id, failures, audit, clock);
     return { ok: false, code: 'invalid_credentials' };
   }
 
+  // The right password ends the run of failures, whatever the account's state.
+  await clearPasswordFailures(db, user.id);
   const state = accountState(user);
   if (state === 'locked') {
     // Even with the right password a locked account learns nothing (S21): an admin must unlock it.
@@ -128,10 +136,6 @@ async function admittedLogIn(
   }
 
   if (state !== 'active') {
-    await db
-      .update(users)
-      .set({ failedLoginCount: 0, loginThrottledUntil: null })
-      .where(eq(users.id, user.id));
     await recordAudit(
       db,
       { action: 'login.failed', userId: user.id, meta: { reason: state }, ...audit },
@@ -146,31 +150,148 @@ async function admittedLogIn(
     if (rehashed.ok) await db.update(users).set({ passwordHash: rehashed.hash }).where(eq(users.id, user.id));
   }
 
-  const sessionId = await createSession(db, user.id, context, clock);
-  // The right password ends the run of failures; one write with the sign-in time.
-  await db
-    .update(users)
-    .set({ failedLoginCount: 0, loginThrottledUntil: null, lastLoginAt: now })
-    .where(eq(users.id, user.id));
-  await recordAudit(db, { action: 'login.succeeded', userId: user.id, actorId: user.id, ...audit }, clock);
+  const now = clock.now();
+  const sessionId = await db.transaction(async (tx) => {
+    // Asked before the new session exists, which would otherwise always be a known device.
+    const newDevice = await isNewDevice(tx, user, context.userAgent ?? null, clock);
+    const id = await createSession(tx, user.id, context, clock);
+    await tx.update(users).set({ lastLoginAt: now }).where(eq(users.id, user.id));
+    await recordAudit(
+      tx,
+      {
+        action: 'login.succeeded',
+        userId: user.id,
+        actorId: user.id,
+        ...(newDevice ? { meta: { newDevice: true } } : {}),
+        ...audit,
+      },
+      clock,
+    );
+    if (newDevice && user.emailNotifications) {
+      await enqueueMail(tx, newSignInMail(user, { ip, userAgent: context.userAgent ?? null }, clock));
+    }
+    return id;
+  });
   return { ok: true, user, sessionId };
 }
 
+/** How far back a device counts as known: a sign-in from one not seen for this long is news again. */
+export const KNOWN_DEVICE_MS = 90 * DAY;
+
 /**
- * Counts one wrong password against an account (S23), whether typed at sign-in or to confirm a
- * sensitive change, and starts the pause once the count reaches the threshold.
+ * Whether a sign-in comes from a browser none of the account's sessions of the last 90 days had (the
+ * same user agent string, revoked sessions included). The account's very first sign-in is not news.
  */
-export async function recordPasswordFailure(db: Db, userId: string, clock: Clock): Promise<void> {
+async function isNewDevice(db: Db, user: User, userAgent: string | null, clock: Clock): Promise<boolean> {
+  if (user.lastLoginAt === null) {
+    const [any] = await db
+      .select({ id: sessions.id })
+      .from(sessions)
+      .where(eq(sessions.userId, user.id))
+      .limit(1);
+    if (!any) return false;
+  }
+  const since = addMs(clock.now(), -KNOWN_DEVICE_MS);
+  const [known] = await db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(
+      and(
+        eq(sessions.userId, user.id),
+        gte(sessions.lastSeenAt, since),
+        sql`${sessions.userAgent} is not distinct from ${userAgent}`,
+      ),
+    )
+    .limit(1);
+  return !known;
+}
+
+function newSignInMail(
+  user: User,
+  context: { ip: string | null; userAgent: string | null },
+  clock: Clock,
+): EnqueueInput<'new-sign-in'> {
+  return {
+    to: user.email,
+    template: 'new-sign-in',
+    locale: userLocale(user),
+    props: {
+      username: user.username,
+      device: describeUserAgent(context.userAgent),
+      signedInAt: clock.now(),
+      timeZone: user.timezone,
+      ip: context.ip,
+      sessionsUrl: appUrl('/account/sessions'),
+      forgotPasswordUrl: appUrl('/forgot-password'),
+    },
+    clock,
+  };
+}
+
+/**
+ * Reserves one password attempt against an account before the password is checked (S23, S61), and
+ * returns the account's failure count including it, or null when the account may not try now: paused
+ * (login_throttled_until ahead) or hard-stopped (HARD_STOP_FAILURES). One UPDATE does the check and the
+ * count, so parallel attempts queue on the row and each sees the others' reservations. The reservation
+ * that reaches the threshold also starts the pause, so the attempts behind it are refused at once.
+ * Shared by sign-in and re-authentication: a stolen session cannot be used to guess the password either.
+ */
+export async function reservePasswordAttempt(db: Db, userId: string, clock: Clock): Promise<number | null> {
+  const now = clock.now().toISOString();
+  const failures = sql`${users.failedLoginCount} + 1`;
+  // throttleDelayMs, in SQL: the pause must be set by the same statement that counts.
+  const delayMs = sql`least(${FIRST_DELAY_MS} * power(2, ${failures} - ${THROTTLE_AFTER_FAILURES}), ${MAX_DELAY_MS})`;
   const [row] = await db
     .update(users)
-    .set({ failedLoginCount: sql`${users.failedLoginCount} + 1` })
-    .where(eq(users.id, userId))
+    .set({
+      failedLoginCount: failures,
+      loginThrottledUntil: sql`case when ${failures} >= ${THROTTLE_AFTER_FAILURES}
+        then ${now}::timestamptz + ${delayMs} * interval '1 millisecond'
+        else ${users.loginThrottledUntil} end`,
+    })
+    .where(
+      and(
+        eq(users.id, userId),
+        lt(users.failedLoginCount, HARD_STOP_FAILURES),
+        or(isNull(users.loginThrottledUntil), lte(users.loginThrottledUntil, sql`${now}::timestamptz`)),
+      ),
+    )
     .returning({ failures: users.failedLoginCount });
-  const delay = throttleDelayMs(row?.failures ?? 0);
-  if (delay > 0) {
-    await db
-      .update(users)
-      .set({ loginThrottledUntil: addMs(clock.now(), delay) })
-      .where(eq(users.id, userId));
+  return row?.failures ?? null;
+}
+
+/** Gives back a reservation whose password was never judged (the hash limiter was full). */
+export async function releasePasswordAttempt(db: Db, userId: string): Promise<void> {
+  await db
+    .update(users)
+    .set({ failedLoginCount: sql`greatest(${users.failedLoginCount} - 1, 0)` })
+    .where(eq(users.id, userId));
+}
+
+/** The right password: the run of failures (and any pause the reservation started) is over. */
+export async function clearPasswordFailures(db: Db, userId: string): Promise<void> {
+  await db.update(users).set({ failedLoginCount: 0, loginThrottledUntil: null }).where(eq(users.id, userId));
+}
+
+/**
+ * Audits the moment a wrong password pauses the account (login.throttle_started, with the failure count
+ * and the pause) or stops it for good (login.hard_stopped): the admin sees an attack on an account.
+ */
+export async function auditPause(
+  db: Db,
+  userId: string,
+  failures: number,
+  context: { ip?: string | null; userAgent?: string | null; actorId?: string | null },
+  clock: Clock,
+): Promise<void> {
+  if (failures >= HARD_STOP_FAILURES) {
+    await recordAudit(db, { action: 'login.hard_stopped', userId, meta: { failures }, ...context }, clock);
+  } else if (failures >= THROTTLE_AFTER_FAILURES) {
+    const pauseSeconds = throttleDelayMs(failures) / 1000;
+    await recordAudit(
+      db,
+      { action: 'login.throttle_started', userId, meta: { failures, pauseSeconds }, ...context },
+      clock,
+    );
   }
 }

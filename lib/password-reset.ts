@@ -42,7 +42,7 @@ export async function requestPasswordReset(
   const limited = await hitAll(
     db,
     [
-      [limits.forgotPasswordPerIp, context.ip ?? 'unknown'],
+      [limits.forgotPasswordPerIp, context.ip],
       [limits.forgotPasswordPerEmail, email],
     ],
     clock,
@@ -113,7 +113,7 @@ export async function resetPasswordWithToken(
   context: RequestContext,
   clock: Clock,
 ): Promise<SetPasswordResult | { ok: false; code: 'rate_limited'; retryAfterSeconds: number }> {
-  const limited = await hit(db, limits.linkEntryPerIp, context.ip ?? 'unknown', clock);
+  const limited = await hit(db, limits.linkEntryPerIp, context.ip, clock);
   if (!limited.ok) return { ok: false, code: 'rate_limited', retryAfterSeconds: limited.retryAfterSeconds };
   const result = await setPasswordWithToken(
     db,
@@ -142,8 +142,10 @@ export type CodeResetResult =
 
 /**
  * Completes a reset with the 6-digit code, typed on another device with the address. Wrong codes are
- * counted on the token (the fifth voids it, S20) and per IP. The password is checked before the code
- * is used, so a refused password does not burn a right code.
+ * counted on the token (the fifth voids it, S20), per IP, and per account a day and for good (S61:
+ * past those caps only the emailed link works, and the answer stays `invalid_or_expired`, so it says
+ * nothing a stranger could not already tell). The password is checked before the code is used, so a
+ * refused password does not burn a right code.
  */
 export async function resetPasswordWithCode(
   db: Db,
@@ -154,7 +156,7 @@ export async function resetPasswordWithCode(
   const limited = await hitAll(
     db,
     [
-      [limits.codeEntryPerIp, context.ip ?? 'unknown'],
+      [limits.codeEntryPerIp, context.ip],
       [limits.codeEntryPerEmail, input.email],
     ],
     clock,
@@ -173,7 +175,15 @@ export async function resetPasswordWithCode(
       purpose: 'reset_password',
       clock,
     });
-    if (!used.ok) return false;
+    if (!used.ok) {
+      // Every refused code of a known account is on record: wrong, past the caps, or with no live code.
+      await recordAudit(
+        tx,
+        { action: 'password.reset_code_failed', userId: user.id, meta: { reason: used.reason }, ...context },
+        clock,
+      );
+      return false;
+    }
     await storeNewPassword(
       tx,
       { userId: user.id, hash: prepared.hash, action: 'password.reset_completed', meta: { via: 'code' } },

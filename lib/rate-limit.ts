@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { and, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { rateLimits } from '@/db/schema';
+import { addressBucket } from './client-ip';
 import { DAY, type Clock } from './clock';
 import { limits, type Limit } from './limits';
 import { getSetting } from './settings';
@@ -15,6 +16,10 @@ export { limits, type Limit };
  *
  * Subjects (emails, IPs) are stored only as a truncated SHA-256: the table says how often something was
  * tried, not who tried it.
+ *
+ * A null subject is not counted and never refused: it is a client address we do not know (no trusted
+ * proxy header, decision 018). Counting all of those in one shared bucket would let one client's
+ * failures refuse everybody (S59); the per-account and per-address limits still apply to them.
  */
 
 export type HitResult = { ok: true; remaining: number } | { ok: false; retryAfterSeconds: number };
@@ -38,7 +43,7 @@ export function hashSubject(subject: string): string {
 }
 
 function keyFor(limit: Limit, subject: string): string {
-  return `${limit.name}:${hashSubject(subject)}`;
+  return `${limit.name}:${hashSubject(limit.per === 'ip' ? addressBucket(subject) : subject)}`;
 }
 
 function assertValidLimit(limit: Limit): void {
@@ -57,7 +62,6 @@ function secondsUntil(until: number, now: Date): number {
   return Math.max(1, Math.ceil((until - now.getTime()) / 1000));
 }
 
-/** Counts one attempt against a limit and says whether it is within it. Refused attempts count too. */
 /**
  * The maximums an admin set (the `rate_limits` setting), read at most every few seconds per process:
  * every stranger-facing request counts a limit, and a change may take that long to reach every
@@ -81,8 +85,13 @@ async function effective(db: Db, limit: Limit): Promise<Limit> {
   return max === undefined ? limit : { ...limit, max };
 }
 
-export async function hit(db: Db, given: Limit, subject: string, clock: Clock): Promise<HitResult> {
+/**
+ * Counts one attempt against a limit and says whether it is within it. Refused attempts count too.
+ * A null subject (an unknown client address) counts nothing and is allowed.
+ */
+export async function hit(db: Db, given: Limit, subject: string | null, clock: Clock): Promise<HitResult> {
   const limit = await effective(db, given);
+  if (subject === null) return { ok: true, remaining: limit.max };
   assertValidLimit(limit);
   const now = clock.now();
   const windowStart = windowStartOf(limit, now);
@@ -106,7 +115,7 @@ export async function hit(db: Db, given: Limit, subject: string, clock: Clock): 
  */
 export async function hitAll(
   db: Db,
-  checks: ReadonlyArray<readonly [Limit, string]>,
+  checks: ReadonlyArray<readonly [Limit, string | null]>,
   clock: Clock,
 ): Promise<HitResult> {
   if (checks.length === 0) throw new Error('hitAll needs at least one limit');
@@ -120,15 +129,19 @@ export async function hitAll(
   return retryAfterSeconds > 0 ? { ok: false, retryAfterSeconds } : { ok: true, remaining };
 }
 
-/** The current window's count without counting a hit: `remaining` 0 means the next hit is refused. */
+/**
+ * The current window's count without counting a hit: `remaining` 0 means the next hit is refused.
+ * A null subject has no count.
+ */
 export async function peek(
   db: Db,
   given: Limit,
-  subject: string,
+  subject: string | null,
   clock: Clock,
 ): Promise<{ count: number; remaining: number }> {
   const limit = await effective(db, given);
   assertValidLimit(limit);
+  if (subject === null) return { count: 0, remaining: limit.max };
   const [row] = await db
     .select({ count: rateLimits.count })
     .from(rateLimits)
@@ -141,6 +154,22 @@ export async function peek(
     .limit(1);
   const count = row?.count ?? 0;
   return { count, remaining: Math.max(0, limit.max - count) };
+}
+
+/**
+ * Takes back one hit of the current window, for an attempt that was counted before it could be judged
+ * and turned out not to be a failure (a right code, reserved like a wrong one: S61).
+ */
+export async function unhit(db: Db, limit: Limit, subject: string, clock: Clock): Promise<void> {
+  await db
+    .update(rateLimits)
+    .set({ count: sql`greatest(${rateLimits.count} - 1, 0)` })
+    .where(
+      and(
+        eq(rateLimits.key, keyFor(limit, subject)),
+        eq(rateLimits.windowStart, windowStartOf(limit, clock.now())),
+      ),
+    );
 }
 
 /** Forgets a subject's count in every window, e.g. a per-account failure counter after a success. */

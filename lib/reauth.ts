@@ -3,7 +3,7 @@ import type { Db } from '@/db/client';
 import { users } from '@/db/schema';
 import { recordAudit } from './audit';
 import type { Clock } from './clock';
-import { recordPasswordFailure } from './login';
+import { auditPause, clearPasswordFailures, releasePasswordAttempt, reservePasswordAttempt } from './login';
 import { dummyVerify, verifyPassword } from './password';
 import type { RequestContext } from './request-context';
 
@@ -14,8 +14,9 @@ export type ReauthResult =
 
 /**
  * Proof for a sensitive change (S40, S41): the current password of the signed-in user. A wrong one
- * changes nothing and counts as a failed sign-in, with the same throttle, so a stolen session cannot
- * be used to guess the password.
+ * changes nothing and counts as a failed sign-in, with the same throttle and the same hard stop (S23):
+ * the attempt is reserved before the hash is checked (S61), so a stolen session cannot be used to
+ * guess the password, not even with parallel requests.
  */
 export async function verifyCurrentPassword(
   db: Db,
@@ -25,20 +26,27 @@ export async function verifyCurrentPassword(
   clock: Clock,
 ): Promise<ReauthResult> {
   const [user] = await db.select().from(users).where(eq(users.id, userId)).limit(1);
-  const throttled = user?.loginThrottledUntil && user.loginThrottledUntil > clock.now();
-  if (!user?.passwordHash || throttled) {
+  const failures = user?.passwordHash ? await reservePasswordAttempt(db, userId, clock) : null;
+  if (!user?.passwordHash || failures === null) {
     const dummy = await dummyVerify(password);
     if (!dummy.ok) return { ok: false, code: 'busy', retryAfterSeconds: dummy.retryAfterSeconds };
     return { ok: false, code: 'wrong_password' };
   }
   const result = await verifyPassword(password, user.passwordHash);
-  if (!result.ok) return { ok: false, code: 'busy', retryAfterSeconds: result.retryAfterSeconds };
-  if (result.valid) return { ok: true };
-  await recordPasswordFailure(db, userId, clock);
+  if (!result.ok) {
+    await releasePasswordAttempt(db, userId);
+    return { ok: false, code: 'busy', retryAfterSeconds: result.retryAfterSeconds };
+  }
+  if (result.valid) {
+    await clearPasswordFailures(db, userId);
+    return { ok: true };
+  }
+  const audit = { actorId: userId, ...context };
   await recordAudit(
     db,
-    { action: 'login.failed', userId, actorId: userId, meta: { reason: 'reauthentication' }, ...context },
+    { action: 'login.failed', userId, meta: { reason: 'reauthentication' }, ...audit },
     clock,
   );
+  await auditPause(db, userId, failures, audit, clock);
   return { ok: false, code: 'wrong_password' };
 }

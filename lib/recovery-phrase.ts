@@ -270,7 +270,7 @@ async function checkPhrase(
   const limit = await hitAll(
     db,
     [
-      [limits.recoveryPhrasePerIp, context.ip ?? 'unknown'],
+      [limits.recoveryPhrasePerIp, context.ip],
       [limits.recoveryPhrasePerAccount, accountSubject],
     ],
     clock,

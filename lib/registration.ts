@@ -35,7 +35,7 @@ export async function registerUser(
   const limited = await hitAll(
     db,
     [
-      [limits.registerPerIp, context.ip ?? 'unknown'],
+      [limits.registerPerIp, context.ip],
       [limits.registerPerEmail, input.email],
     ],
     clock,

@@ -1,9 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { tokens, type Token, type TokenPurpose } from '@/db/schema';
+import { tokens, users, type Token, type TokenPurpose } from '@/db/schema';
 import { addMs, type Clock } from './clock';
 import { randomDigits, randomToken } from './random';
+import { hit, limits, unhit } from './rate-limit';
 
 /**
  * Single-use, expiring, purpose-bound tokens. The clear token travels only in the mail; the database
@@ -134,48 +135,106 @@ export async function findLiveToken(
   return row ? { ok: true, token: row } : invalid;
 }
 
+/** Why a code was refused; the caller audits it, the visitor only ever sees `invalid_or_expired`. */
+export type CodeFailureReason = 'no_live_code' | 'wrong_code' | 'capped';
+export type CodeResult = { ok: true; token: Token } | (TokenFailure & { reason: CodeFailureReason });
+
+const refused = (reason: CodeFailureReason): TokenFailure & { reason: CodeFailureReason } => ({
+  ...invalid,
+  reason,
+});
+
 /**
- * Uses the 6-digit code of the user's newest live token of a purpose. Each wrong code counts; the
- * fifth wrong one voids the token (and its link) for good.
+ * Uses the 6-digit code of the user's newest live token of a purpose.
+ *
+ * Every attempt is reserved before the code is compared (S61), each reservation one conditional
+ * UPDATE, so parallel guesses cannot share one count:
+ * - on the token: at most MAX_CODE_ATTEMPTS; the attempt that takes the last one voids the token (and
+ *   its link) if it is wrong (S20);
+ * - on the account: at most limits.codeFailuresPerAccountDaily a day and CODE_FAILURES_LIFETIME ever.
+ *   Past either, no code is compared any more and only the emailed link works: 10 guesses an hour
+ *   forever would otherwise give an attacker about an 8% chance a year against each account.
+ * A right code gives back its account reservations: the caps count wrong codes only.
+ * Pass the flow's transaction as `db`: the row locks then keep each account's attempts in line.
  */
 export async function consumeCode(
   db: Db,
   input: { userId: string; code: unknown; purpose: TokenPurpose; clock: Clock },
-): Promise<TokenResult> {
-  const now = input.clock.now();
+): Promise<CodeResult> {
+  const { userId, clock } = input;
+  const now = clock.now();
   const live = and(
-    eq(tokens.userId, input.userId),
+    eq(tokens.userId, userId),
     eq(tokens.purpose, input.purpose),
     isNull(tokens.usedAt),
     gt(tokens.expiresAt, now),
     sql`${tokens.codeHash} is not null`,
   );
   const [candidate] = await db
-    .select({ id: tokens.id, codeHash: tokens.codeHash })
+    .select({ id: tokens.id })
     .from(tokens)
     .where(live)
     .orderBy(sql`${tokens.createdAt} desc`)
     .limit(1);
-  if (!candidate?.codeHash) return invalid;
+  if (!candidate) return refused('no_live_code');
+
+  if (!(await reserveAccountCodeAttempt(db, userId, clock))) return refused('capped');
+
+  const [reserved] = await db
+    .update(tokens)
+    .set({ attempts: sql`${tokens.attempts} + 1` })
+    .where(and(eq(tokens.id, candidate.id), live, lt(tokens.attempts, MAX_CODE_ATTEMPTS)))
+    .returning({ attempts: tokens.attempts, codeHash: tokens.codeHash });
+  if (!reserved?.codeHash) {
+    // Voided, used or spent since it was found: nothing was guessed, so nothing counts.
+    await releaseAccountCodeAttempt(db, userId, clock);
+    return refused('no_live_code');
+  }
 
   const wellFormed = typeof input.code === 'string' && CODE_PATTERN.test(input.code);
-  if (wellFormed && safeEqualHex(hashCode(candidate.id, input.code as string), candidate.codeHash)) {
+  if (wellFormed && safeEqualHex(hashCode(candidate.id, input.code as string), reserved.codeHash)) {
     const [row] = await db
       .update(tokens)
       .set({ usedAt: now })
       .where(and(eq(tokens.id, candidate.id), isNull(tokens.usedAt), gt(tokens.expiresAt, now)))
       .returning();
-    return row ? { ok: true, token: row } : invalid;
+    // Right either way: it gives its account reservation back, used or not.
+    await releaseAccountCodeAttempt(db, userId, clock);
+    return row ? { ok: true, token: row } : refused('no_live_code');
   }
 
+  if (reserved.attempts >= MAX_CODE_ATTEMPTS) {
+    await db
+      .update(tokens)
+      .set({ usedAt: now })
+      .where(and(eq(tokens.id, candidate.id), isNull(tokens.usedAt)));
+  }
+  return refused('wrong_code');
+}
+
+/** Wrong codes an account may ever enter; past it only links work (see consumeCode). */
+export const CODE_FAILURES_LIFETIME = 100;
+
+/** Takes one attempt from the account's daily and lifetime code budgets, or says they are spent. */
+async function reserveAccountCodeAttempt(db: Db, userId: string, clock: Clock): Promise<boolean> {
+  const today = await hit(db, limits.codeFailuresPerAccountDaily, userId, clock);
+  if (!today.ok) return false;
+  const [ever] = await db
+    .update(users)
+    .set({ codeFailureCount: sql`${users.codeFailureCount} + 1` })
+    .where(and(eq(users.id, userId), lt(users.codeFailureCount, CODE_FAILURES_LIFETIME)))
+    .returning({ id: users.id });
+  if (ever) return true;
+  await unhit(db, limits.codeFailuresPerAccountDaily, userId, clock);
+  return false;
+}
+
+async function releaseAccountCodeAttempt(db: Db, userId: string, clock: Clock): Promise<void> {
+  await unhit(db, limits.codeFailuresPerAccountDaily, userId, clock);
   await db
-    .update(tokens)
-    .set({
-      attempts: sql`${tokens.attempts} + 1`,
-      usedAt: sql`case when ${tokens.attempts} + 1 >= ${MAX_CODE_ATTEMPTS} then ${now.toISOString()}::timestamptz else ${tokens.usedAt} end`,
-    })
-    .where(and(eq(tokens.id, candidate.id), isNull(tokens.usedAt)));
-  return invalid;
+    .update(users)
+    .set({ codeFailureCount: sql`greatest(${users.codeFailureCount} - 1, 0)` })
+    .where(eq(users.id, userId));
 }
 
 function safeEqualHex(a: string, b: string): boolean {

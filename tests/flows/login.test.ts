@@ -1,8 +1,14 @@
-import { eq } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEvents, sessions, users } from '@/db/schema';
-import { ManualClock, MINUTE } from '@/lib/clock';
-import { HARD_STOP_FAILURES, logIn, THROTTLE_AFTER_FAILURES, throttleDelayMs } from '@/lib/login';
+import { auditEvents, emailOutbox, sessions, users } from '@/db/schema';
+import { DAY, ManualClock, MINUTE } from '@/lib/clock';
+import {
+  HARD_STOP_FAILURES,
+  KNOWN_DEVICE_MS,
+  logIn,
+  THROTTLE_AFTER_FAILURES,
+  throttleDelayMs,
+} from '@/lib/login';
 import { hashPassword } from '@/lib/password';
 import {
   revokeSession,
@@ -234,5 +240,67 @@ describe('sessions', () => {
     for (const id of [undefined, null, 42, '', 'x'.repeat(43), 'x'.repeat(10_000), ['a']]) {
       expect(await validateSession(t.db, id, clock)).toBeUndefined();
     }
+  });
+});
+
+describe('new-device notice', () => {
+  const FIREFOX_LINUX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
+  const SAFARI_IPHONE =
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+  const noticesTo = (email: string) =>
+    t.db.select().from(emailOutbox).where(eq(emailOutbox.to, email)).orderBy(emailOutbox.createdAt);
+  const signIn = (username: string, userAgent: string, ip: string | null = '198.51.100.44') =>
+    logIn(t.db, { identifier: username, password: PASSWORD }, { ip, userAgent }, clock);
+
+  it("a sign-in from a new browser queues a notice in the owner's language and time zone; the same browser again does not", async () => {
+    const user = await makeUser('traveller');
+    await t.db.update(users).set({ locale: 'fr', timezone: 'Europe/Paris' }).where(eq(users.id, user.id));
+    // The very first sign-in of an account is not news.
+    expect((await signIn('traveller', FIREFOX_LINUX)).ok).toBe(true);
+    expect(await noticesTo(user.email)).toHaveLength(0);
+    expect((await signIn('traveller', FIREFOX_LINUX)).ok).toBe(true);
+    expect(await noticesTo(user.email)).toHaveLength(0);
+
+    expect((await signIn('traveller', SAFARI_IPHONE, '203.0.113.77')).ok).toBe(true);
+    const [notice] = await noticesTo(user.email);
+    expect(notice).toMatchObject({ template: 'new-sign-in', locale: 'fr', containsSecret: false });
+    expect(notice!.text).toContain('Safari sur iOS');
+    expect(notice!.text).toContain('203.0.113.77');
+    const local = new Intl.DateTimeFormat('fr', {
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZone: 'Europe/Paris',
+    }).format(clock.now());
+    expect(notice!.text).toContain(local);
+    expect(notice!.text).toContain('/account/sessions');
+    expect(notice!.text).toContain('/forgot-password');
+    const [audit] = await t.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.userId, user.id))
+      .orderBy(desc(auditEvents.id))
+      .limit(1);
+    expect(audit).toMatchObject({ action: 'login.succeeded', meta: { newDevice: true } });
+
+    expect((await signIn('traveller', SAFARI_IPHONE)).ok).toBe(true);
+    expect(await noticesTo(user.email)).toHaveLength(1);
+  });
+
+  it('a browser not seen for 90 days is new again', async () => {
+    const user = await makeUser('returning');
+    await signIn('returning', FIREFOX_LINUX);
+    await signIn('returning', SAFARI_IPHONE);
+    expect(await noticesTo(user.email)).toHaveLength(1);
+    clock.advance(KNOWN_DEVICE_MS + DAY);
+    await signIn('returning', FIREFOX_LINUX);
+    expect(await noticesTo(user.email)).toHaveLength(2);
+  });
+
+  it('with notices turned off, no mail is queued', async () => {
+    const user = await makeUser('quiet');
+    await t.db.update(users).set({ emailNotifications: false }).where(eq(users.id, user.id));
+    await signIn('quiet', FIREFOX_LINUX);
+    expect((await signIn('quiet', SAFARI_IPHONE)).ok).toBe(true);
+    expect(await noticesTo(user.email)).toHaveLength(0);
   });
 });
