@@ -40,6 +40,9 @@ export const AUDIT_ACTIONS = [
   'password.reset_sent_by_admin',
   'session.revoked_by_admin',
   'mail.requeued',
+  'registration.replaced_unconfirmed',
+  'verification.failed',
+  'user.lock_skipped',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -12,7 +12,7 @@ import { isUniqueViolation } from './registration';
 import type { RequestContext } from './request-context';
 import { revokeUserSessions } from './sessions';
 import { getSetting } from './settings';
-import { consumeToken, issueToken } from './tokens';
+import { consumeToken, issueToken, voidAccountLinks } from './tokens';
 import { appUrl } from './urls';
 
 /**
@@ -232,8 +232,15 @@ export async function confirmEmailChange(
       if (taken) return invalid;
 
       await tx.update(users).set({ email: newEmail, updatedAt: clock.now() }).where(eq(users.id, user.id));
-      // Once the change is done, neither another confirmation nor a cancellation may act on it.
-      await voidTokens(tx, user.id, ['change_email', 'cancel_email_change'], clock);
+      // Once the change is done, neither another confirmation nor a cancellation may act on it, and
+      // no reset or other link mailed to the old address may reach the account any more (S62).
+      await voidAccountLinks(tx, user.id, clock, [
+        'change_email',
+        'cancel_email_change',
+        'reset_password',
+        'set_password',
+        'verify_email',
+      ]);
       await recordAudit(
         tx,
         {
