@@ -86,7 +86,7 @@ export async function createAdmin(
           meta: {
             role: 'admin',
             via: 'cli',
-            secretsCleared: true,
+            cleared: ['password', 'recovery_phrase'],
             sessionsRevoked,
             linksVoided,
             unlocked: existing.lockedAt !== null,

@@ -1,6 +1,7 @@
 import { and, desc, eq, gt, inArray, isNull, lte, ne } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { tokens, users, type TokenPurpose } from '@/db/schema';
+import { isLastActiveAdmin } from './account-deletion';
 import { lockAccount } from './account-lock';
 import { listActiveAdmins, userLocale } from './admins';
 import { recordAudit } from './audit';
@@ -344,6 +345,20 @@ export async function lockExpiredEmailChanges(db: Db, clock: Clock): Promise<num
     const byUser = new Map(lapsed.map((row) => [row.userId, row.newEmail ?? '']));
     let locked = 0;
     for (const [userId, newEmail] of byUser) {
+      // Locking the only active administrator would leave nobody to unlock anyone, them included:
+      // the lapse is recorded instead. No mail says "lapsed but not locked", so none is sent.
+      if (await isLastActiveAdmin(tx, userId, { lock: true })) {
+        await recordAudit(
+          tx,
+          {
+            action: 'user.lock_skipped',
+            userId,
+            meta: { reason: UNCONFIRMED_CHANGE_LOCK_REASON, why: 'last_admin' },
+          },
+          clock,
+        );
+        continue;
+      }
       const user = await lockAccount(tx, { userId, reason: UNCONFIRMED_CHANGE_LOCK_REASON }, clock);
       // Already locked (or gone): nothing new to tell anyone.
       if (!user) continue;

@@ -90,10 +90,15 @@ describe('sign-up', () => {
     expect(audit).toMatchObject({ action: 'user.registered', ip: '203.0.113.7' });
   });
 
-  it('S13: an existing email gets the same answer, and its owner gets the account-exists mail', async () => {
+  it('S13: a confirmed email gets the same answer, and its owner gets the account-exists mail', async () => {
     await registerUser(t.db, input({ username: 'grace', email: 'grace@example.com' }), fresh(), clock);
     await deliver();
-    await mailbox.catcher.waitForMail('grace@example.com');
+    const token = linkTo(
+      await mailbox.catcher.waitForMail('grace@example.com'),
+      '/verify-email',
+    ).searchParams.get('token');
+    // An unconfirmed address is not taken (S56, decision 016): only a confirmed one is "existing".
+    expect((await verifyEmail(t.db, { token, password: PASSWORD }, ctx, clock)).ok).toBe(true);
 
     const again = await registerUser(
       t.db,
