@@ -5,7 +5,8 @@ import { z } from 'zod';
  * whoever confirms the address chose it (S56). The second form is tokenPasswordSchema (a new one).
  */
 export const verifyWithPasswordSchema = z.object({
-  token: z.string().max(200),
+  // Only a hand-made post sends anything else: it is a dead link, as far as the person can tell.
+  token: z.string({ error: 'verify.invalidTitle' }).max(200, { error: 'verify.invalidTitle' }),
   password: z
     .string({ error: 'form.errors.required' })
     .min(1, { error: 'form.errors.required' })

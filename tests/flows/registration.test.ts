@@ -192,8 +192,14 @@ describe('verification and approval', () => {
       '/verify-email',
     ).searchParams.get('token');
 
-    expect(await verifyEmail(t.db, { token, password: PASSWORD }, ctx, clock)).toEqual({ ok: true, state: 'pending' });
-    expect(await verifyEmail(t.db, { token, password: PASSWORD }, ctx, clock)).toEqual({ ok: false, code: 'already_verified' });
+    expect(await verifyEmail(t.db, { token, password: PASSWORD }, ctx, clock)).toEqual({
+      ok: true,
+      state: 'pending',
+    });
+    expect(await verifyEmail(t.db, { token, password: PASSWORD }, ctx, clock)).toEqual({
+      ok: false,
+      code: 'already_verified',
+    });
     await deliver();
     const adminMail = await mailbox.catcher.waitForMail('admin1@example.com');
     expect(adminMail.text).toContain('I run the analytical engine team.');
@@ -209,7 +215,10 @@ describe('verification and approval', () => {
       '/verify-email',
     ).searchParams.get('token');
     clock.advance(DAY + MINUTE);
-    expect(await verifyEmail(t.db, { token, password: PASSWORD }, ctx, clock)).toEqual({ ok: false, code: 'invalid_or_expired' });
+    expect(await verifyEmail(t.db, { token, password: PASSWORD }, ctx, clock)).toEqual({
+      ok: false,
+      code: 'invalid_or_expired',
+    });
     expect((await userByEmail('late@example.com'))!.emailVerifiedAt).toBeNull();
   });
 
@@ -221,7 +230,10 @@ describe('verification and approval', () => {
       '/verify-email',
     ).searchParams.get('token')!;
     const tampered = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
-    expect(await verifyEmail(t.db, { token: tampered, password: PASSWORD }, ctx, clock)).toEqual({ ok: false, code: 'invalid_or_expired' });
+    expect(await verifyEmail(t.db, { token: tampered, password: PASSWORD }, ctx, clock)).toEqual({
+      ok: false,
+      code: 'invalid_or_expired',
+    });
     expect(await verifyEmail(t.db, { token: token.slice(0, 20), password: PASSWORD }, ctx, clock)).toEqual({
       ok: false,
       code: 'invalid_or_expired',
@@ -321,8 +333,14 @@ describe('resending the link', () => {
       await mailbox.catcher.waitForMail('newest@example.com'),
       '/verify-email',
     ).searchParams.get('token');
-    expect(await verifyEmail(t.db, { token: first, password: PASSWORD }, ctx, clock)).toEqual({ ok: false, code: 'invalid_or_expired' });
-    expect(await verifyEmail(t.db, { token: second, password: PASSWORD }, ctx, clock)).toEqual({ ok: true, state: 'pending' });
+    expect(await verifyEmail(t.db, { token: first, password: PASSWORD }, ctx, clock)).toEqual({
+      ok: false,
+      code: 'invalid_or_expired',
+    });
+    expect(await verifyEmail(t.db, { token: second, password: PASSWORD }, ctx, clock)).toEqual({
+      ok: true,
+      state: 'pending',
+    });
   });
 });
 

@@ -149,7 +149,9 @@ describe('deleting an account removes its addresses', () => {
     const [pia] = await t.db.select().from(users).where(eq(users.email, 'pia@example.com'));
     expect((await traces('pia@example.com')).outbox).toHaveLength(1);
 
-    expect(await adminDeleteUser(t.db, { adminId: admin.id, userId: pia!.id }, freshContext(), clock)).toEqual({
+    expect(
+      await adminDeleteUser(t.db, { adminId: admin.id, userId: pia!.id }, freshContext(), clock),
+    ).toEqual({
       ok: true,
     });
     expect(await traces('pia@example.com')).toEqual({ outbox: [], audit: [] });

@@ -3,7 +3,11 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { auditEvents, emailOutbox, users } from '@/db/schema';
 import { createAdmin } from '@/lib/admins';
 import { DAY, ManualClock, MINUTE } from '@/lib/clock';
-import { lockExpiredEmailChanges, requestEmailChange, UNCONFIRMED_CHANGE_LOCK_REASON } from '@/lib/email-change';
+import {
+  lockExpiredEmailChanges,
+  requestEmailChange,
+  UNCONFIRMED_CHANGE_LOCK_REASON,
+} from '@/lib/email-change';
 import { logIn } from '@/lib/login';
 import { setPasswordWithToken } from '@/lib/set-password';
 import { setUpTestDatabase } from '@/tests/helpers/test-db';
@@ -45,9 +49,9 @@ describe('the last active admin and the lapsed email change lock', () => {
     expect(
       await t.db.select().from(emailOutbox).where(eq(emailOutbox.template, 'email-change-expired')),
     ).toHaveLength(0);
-    expect((await logIn(t.db, { identifier: 'solo', password: TEST_PASSWORD }, freshContext(), clock)).ok).toBe(
-      true,
-    );
+    expect(
+      (await logIn(t.db, { identifier: 'solo', password: TEST_PASSWORD }, freshContext(), clock)).ok,
+    ).toBe(true);
     // Processed once: a second run neither locks nor audits again.
     expect(await lockExpiredEmailChanges(t.db, clock)).toBe(0);
     expect(await events(admin.id, 'user.lock_skipped')).toHaveLength(1);
@@ -68,7 +72,9 @@ describe('the last active admin and the lapsed email change lock', () => {
     const active = await t.db
       .select()
       .from(users)
-      .where(and(eq(users.role, 'admin'), eq(users.username, locked[0]!.username === 'duo1' ? 'duo2' : 'duo1')));
+      .where(
+        and(eq(users.role, 'admin'), eq(users.username, locked[0]!.username === 'duo1' ? 'duo2' : 'duo1')),
+      );
     expect(active[0]!.lockedAt).toBeNull();
   });
 
@@ -83,11 +89,16 @@ describe('the last active admin and the lapsed email change lock', () => {
     const token = new URL(made.setPasswordUrl).searchParams.get('token');
     const chosen = 'a fresh passphrase for the operator';
     expect(
-      await setPasswordWithToken(t.db, { token, password: chosen, purpose: 'set_password' }, freshContext(), clock),
+      await setPasswordWithToken(
+        t.db,
+        { token, password: chosen, purpose: 'set_password' },
+        freshContext(),
+        clock,
+      ),
     ).toMatchObject({ ok: true });
-    expect(
-      (await logIn(t.db, { identifier: admin.email, password: chosen }, freshContext(), clock)).ok,
-    ).toBe(true);
+    expect((await logIn(t.db, { identifier: admin.email, password: chosen }, freshContext(), clock)).ok).toBe(
+      true,
+    );
     const [promoted] = await events(admin.id, 'user.role_changed');
     expect(promoted!.meta).toMatchObject({ via: 'cli', unlocked: true });
   });

@@ -89,9 +89,9 @@ describe('S56: a stranger registers the address first', () => {
     expect(await events(stranger!.id, 'registration.replaced_unconfirmed')).toHaveLength(1);
 
     // The stranger's link died with the stranger's row.
-    expect(await verifyEmail(t.db, { token: strangersLink, password: STRANGER }, freshContext(), clock)).toEqual(
-      { ok: false, code: 'invalid_or_expired' },
-    );
+    expect(
+      await verifyEmail(t.db, { token: strangersLink, password: STRANGER }, freshContext(), clock),
+    ).toEqual({ ok: false, code: 'invalid_or_expired' });
     expect(await verifyEmail(t.db, { token: ownersLink, password: OWNER }, freshContext(), clock)).toEqual({
       ok: true,
       state: 'active',
@@ -145,9 +145,9 @@ describe('S56: a stranger registers the address first', () => {
     expect(token!.usedAt).toBeNull();
 
     // A new password must pass the whole policy; a refused one does not use the link up either.
-    expect(await verifyEmail(t.db, { token: link, newPassword: 'password' }, freshContext(), clock)).toMatchObject(
-      { ok: false, code: 'password_policy' },
-    );
+    expect(
+      await verifyEmail(t.db, { token: link, newPassword: 'password' }, freshContext(), clock),
+    ).toMatchObject({ ok: false, code: 'password_policy' });
     expect(await verifyEmail(t.db, { token: link, newPassword: OWNER }, freshContext(), clock)).toEqual({
       ok: true,
       state: 'active',
@@ -199,15 +199,27 @@ describe('S56: a stranger registers the address first', () => {
     const [ended] = await t.db.select().from(sessions).where(eq(sessions.id, session));
     expect(ended!.revokedAt).not.toBeNull();
     // The stranger's confirmation link is void too.
-    const live = await t.db.select().from(tokens).where(and(eq(tokens.userId, row!.id), eq(tokens.purpose, 'verify_email')));
+    const live = await t.db
+      .select()
+      .from(tokens)
+      .where(and(eq(tokens.userId, row!.id), eq(tokens.purpose, 'verify_email')));
     expect(live.every((token) => token.usedAt !== null)).toBe(true);
     expect(await signIn('dan@example.com', STRANGER)).toEqual({ ok: false, code: 'invalid_credentials' });
     const [role] = await events(row!.id, 'user.role_changed');
-    expect(role!.meta).toMatchObject({ via: 'cli', cleared: ['password', 'recovery_phrase'], sessionsRevoked: 1 });
+    expect(role!.meta).toMatchObject({
+      via: 'cli',
+      cleared: ['password', 'recovery_phrase'],
+      sessionsRevoked: 1,
+    });
 
     const token = new URL(made.setPasswordUrl).searchParams.get('token');
     expect(
-      await setPasswordWithToken(t.db, { token, password: OWNER, purpose: 'set_password' }, freshContext(), clock),
+      await setPasswordWithToken(
+        t.db,
+        { token, password: OWNER, purpose: 'set_password' },
+        freshContext(),
+        clock,
+      ),
     ).toMatchObject({ ok: true });
     expect((await signIn('dan@example.com', OWNER)).ok).toBe(true);
     expect(await signIn('dan@example.com', STRANGER)).toEqual({ ok: false, code: 'invalid_credentials' });

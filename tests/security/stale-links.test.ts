@@ -44,9 +44,9 @@ async function askReset(email: string) {
 
 /** The attacker tries the old link, then the old code; neither may set their password. */
 async function expectResetRefused(email: string, old: { token: string | null; code: string }) {
-  expect(await resetPasswordWithToken(t.db, { token: old.token, password: ATTACKER }, freshContext(), clock)).toEqual(
-    { ok: false, code: 'invalid_or_expired' },
-  );
+  expect(
+    await resetPasswordWithToken(t.db, { token: old.token, password: ATTACKER }, freshContext(), clock),
+  ).toEqual({ ok: false, code: 'invalid_or_expired' });
   expect(
     await resetPasswordWithCode(t.db, { email, code: old.code, password: ATTACKER }, freshContext(), clock),
   ).toEqual({ ok: false, code: 'invalid_or_expired' });
@@ -88,7 +88,10 @@ describe('S62: old links die with the change', () => {
     ).toEqual({ ok: true });
     await deliver();
     await mailbox.catcher.waitForMail(user.email);
-    const change = tokenIn(await mailbox.catcher.waitForMail('intruder@example.net'), '/email-change/confirm');
+    const change = tokenIn(
+      await mailbox.catcher.waitForMail('intruder@example.net'),
+      '/email-change/confirm',
+    );
     const sessionId = await createSession(t.db, user.id, freshContext(), clock);
     expect(
       await changePassword(
@@ -123,9 +126,9 @@ describe('S62: old links die with the change', () => {
       newEmail: 'ivy.new@example.com',
     });
 
-    expect(await resetPasswordWithToken(t.db, { token: old.token, password: ATTACKER }, freshContext(), clock)).toEqual(
-      { ok: false, code: 'invalid_or_expired' },
-    );
+    expect(
+      await resetPasswordWithToken(t.db, { token: old.token, password: ATTACKER }, freshContext(), clock),
+    ).toEqual({ ok: false, code: 'invalid_or_expired' });
     expect(await signIn('ivy.new@example.com', ATTACKER)).toEqual({ ok: false, code: 'invalid_credentials' });
     expect((await signIn('ivy.new@example.com', TEST_PASSWORD)).ok).toBe(true);
   });
@@ -151,9 +154,9 @@ describe('S62: old links die with the change', () => {
         clock,
       ),
     ).toEqual({ ok: false, code: 'invalid_or_expired' });
-    expect(await resetPasswordWithToken(t.db, { token: reset.token, password: ATTACKER }, freshContext(), clock)).toEqual(
-      { ok: false, code: 'invalid_or_expired' },
-    );
+    expect(
+      await resetPasswordWithToken(t.db, { token: reset.token, password: ATTACKER }, freshContext(), clock),
+    ).toEqual({ ok: false, code: 'invalid_or_expired' });
     expect((await signIn('jo@example.com', NEW_PASSWORD)).ok).toBe(true);
     expect(await signIn('jo@example.com', ATTACKER)).toEqual({ ok: false, code: 'invalid_credentials' });
   });
@@ -200,10 +203,18 @@ describe('S62: old links die with the change', () => {
     );
     await deliver();
     await mailbox.catcher.waitForMail(user.email);
-    const change = tokenIn(await mailbox.catcher.waitForMail('lou.intruder@example.net'), '/email-change/confirm');
+    const change = tokenIn(
+      await mailbox.catcher.waitForMail('lou.intruder@example.net'),
+      '/email-change/confirm',
+    );
     const reset = await askReset(user.email);
     expect(
-      await resetPasswordWithToken(t.db, { token: reset.token, password: NEW_PASSWORD }, freshContext(), clock),
+      await resetPasswordWithToken(
+        t.db,
+        { token: reset.token, password: NEW_PASSWORD },
+        freshContext(),
+        clock,
+      ),
     ).toMatchObject({ ok: true });
 
     expect(await confirmEmailChange(t.db, { token: change }, freshContext(), clock)).toEqual({

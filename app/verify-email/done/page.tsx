@@ -23,7 +23,10 @@ export default async function VerifyEmailDonePage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const { state } = await searchParams;
-  const outcome = typeof state === 'string' && Object.hasOwn(outcomes, state) ? (state as keyof typeof outcomes) : 'invalid';
+  const outcome =
+    typeof state === 'string' && Object.hasOwn(outcomes, state)
+      ? (state as keyof typeof outcomes)
+      : 'invalid';
   const t = await getTranslations();
   const [title, body] = outcomes[outcome];
   return (
