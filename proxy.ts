@@ -29,6 +29,7 @@ const HASHING_POSTS = new Set([
   '/register',
   '/reset-password',
   '/set-password',
+  '/verify-email',
   '/forgot-password/phrase',
 ]);
 

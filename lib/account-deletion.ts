@@ -1,6 +1,6 @@
-import { and, eq, inArray, isNotNull, isNull, or } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { auditEvents, emailOutbox, users, type User } from '@/db/schema';
+import { auditEvents, emailOutbox, tokens, users, type User } from '@/db/schema';
 import { userLocale } from './admins';
 import { recordAudit } from './audit';
 import type { Clock } from './clock';
@@ -67,16 +67,30 @@ export async function deleteAccount(
 
 /**
  * What deleting an account does, whoever deletes it, inside the caller's transaction and on the row
- * it has locked and checked. The `account-deleted` mail is queued to the address while it is still
- * known (outbox rows do not reference users); mail already delivered to the address leaves the
- * outbox, the new notice is left to go out. The owner's IP addresses and browser strings are wiped
- * from the audit trail, `user.deleted` is recorded with the id alone, and the row goes; sessions and
- * tokens go with it (foreign keys cascade), so every live session ends (S46).
+ * it has locked and checked. Every mail that names one of the account's addresses (its own, one it
+ * changed from, one a change would have moved it to) leaves the outbox, whoever it was addressed to
+ * (the admins' sign-up and lock notices carry the address too); then the `account-deleted` mail is
+ * queued to the address while it is still known (outbox rows do not reference users). The addresses
+ * are scrubbed from the audit trail's meta and the owner's IP addresses and browser strings wiped,
+ * `user.deleted` is recorded with the id alone, and the row goes; sessions and tokens go with it
+ * (foreign keys cascade), so every live session ends (S46).
  */
 export async function removeAccount(tx: Db, user: User, deleter: Deleter, clock: Clock): Promise<void> {
-  await tx
-    .delete(emailOutbox)
-    .where(and(eq(emailOutbox.to, user.email), inArray(emailOutbox.status, ['sent', 'failed'])));
+  const addresses = await accountAddresses(tx, user);
+  const named = or(
+    ...addresses.map((address) => {
+      const pattern = addressPattern(address);
+      return or(
+        eq(emailOutbox.to, address),
+        sql`${emailOutbox.subject} ~* ${pattern}`,
+        sql`${emailOutbox.html} ~* ${pattern}`,
+        sql`${emailOutbox.text} ~* ${pattern}`,
+      );
+    }),
+  );
+  await tx.delete(emailOutbox).where(named);
+  await scrubAuditAddresses(tx, user.id, addresses);
+
   // An address nobody confirmed may not be the owner's: an admin's deletion does not write to it.
   // Owners deleting their own account are signed in, which takes a confirmed address (lib/login.ts).
   if (deleter.by === 'self' || user.emailVerifiedAt) {
@@ -106,4 +120,86 @@ export async function removeAccount(tx: Db, user: User, deleter: Deleter, clock:
     clock,
   );
   await tx.delete(users).where(eq(users.id, user.id));
+}
+
+/** Audit actions whose meta may name an address (meta.newEmail, meta.previousEmail). */
+const ADDRESS_ACTIONS = [
+  'email.change_requested',
+  'email.changed',
+  'email.change_cancelled',
+  'user.locked',
+  'user.lock_skipped',
+] as const;
+
+/**
+ * Every address the account is known by: its own, the ones its email changes came from or went to
+ * (confirmed, pending, cancelled or lapsed), from its tokens and its own audit rows.
+ */
+async function accountAddresses(tx: Db, user: User): Promise<string[]> {
+  const found = new Set([user.email]);
+  const changes = await tx
+    .select({ newEmail: tokens.newEmail })
+    .from(tokens)
+    .where(and(eq(tokens.userId, user.id), isNotNull(tokens.newEmail)));
+  for (const { newEmail } of changes) if (newEmail) found.add(newEmail.toLowerCase());
+  const events = await tx
+    .select({ meta: auditEvents.meta })
+    .from(auditEvents)
+    .where(and(eq(auditEvents.userId, user.id), inArray(auditEvents.action, [...ADDRESS_ACTIONS])));
+  for (const { meta } of events) {
+    for (const key of ['newEmail', 'previousEmail']) {
+      const value = meta[key];
+      if (typeof value === 'string' && value.includes('@')) found.add(value.toLowerCase());
+    }
+  }
+  return [...found];
+}
+
+/**
+ * A case-insensitive regular expression (Postgres ARE and JavaScript alike) that finds the address
+ * as a whole, not inside a longer one: "bob@example.com" must not match "jimbob@example.com".
+ */
+function addressPattern(address: string): string {
+  const escaped = address.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return `(?<![a-z0-9._%+-])${escaped}(?![a-z0-9-]|\\.[a-z0-9])`;
+}
+
+/**
+ * Rewrites audit meta so that none of the addresses remains: in the account's own rows (as target
+ * or actor), and in other accounts' email-change rows that named one of them (someone who tried to
+ * move to this address). Each occurrence becomes "[deleted]"; the rest of the row stays.
+ */
+async function scrubAuditAddresses(tx: Db, userId: string, addresses: string[]): Promise<void> {
+  const patterns = addresses.map(addressPattern);
+  const mentions = or(...patterns.map((pattern) => sql`${auditEvents.meta}::text ~* ${pattern}`));
+  const rows = await tx
+    .select({ id: auditEvents.id, meta: auditEvents.meta })
+    .from(auditEvents)
+    .where(
+      and(
+        or(
+          eq(auditEvents.userId, userId),
+          eq(auditEvents.actorId, userId),
+          inArray(auditEvents.action, [...ADDRESS_ACTIONS]),
+        ),
+        mentions,
+      ),
+    );
+  const expressions = patterns.map((pattern) => new RegExp(pattern, 'gi'));
+  const scrub = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      return expressions.reduce((text, expression) => text.replace(expression, '[deleted]'), value);
+    }
+    if (Array.isArray(value)) return value.map(scrub);
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, scrub(inner)]));
+    }
+    return value;
+  };
+  for (const row of rows) {
+    await tx
+      .update(auditEvents)
+      .set({ meta: scrub(row.meta) as Record<string, unknown> })
+      .where(eq(auditEvents.id, row.id));
+  }
 }

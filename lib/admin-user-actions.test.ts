@@ -451,11 +451,15 @@ describe('adminResendVerification', () => {
     const [event] = await eventsFor(user.id, 'verification.resent');
     expect(event).toMatchObject({ actorId: admin.id });
     expect(JSON.stringify(await eventsFor(user.id, 'verification.resent'))).not.toContain(second);
-    expect(await verifyEmail(t.db, first, freshContext(), clock)).toEqual({
-      ok: false,
-      code: 'invalid_or_expired',
-    });
-    expect((await verifyEmail(t.db, second, freshContext(), clock)).ok).toBe(true);
+    expect(await verifyEmail(t.db, { token: first, password: TEST_PASSWORD }, freshContext(), clock)).toEqual(
+      {
+        ok: false,
+        code: 'invalid_or_expired',
+      },
+    );
+    expect(
+      (await verifyEmail(t.db, { token: second, password: TEST_PASSWORD }, freshContext(), clock)).ok,
+    ).toBe(true);
   });
 
   it('refuses accounts whose address is confirmed or that were rejected', async () => {

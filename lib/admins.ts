@@ -1,13 +1,14 @@
 import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { users, type User } from '@/db/schema';
+import { tokenPurpose, users, type User } from '@/db/schema';
 import { recordAudit } from './audit';
 import { DAY, type Clock } from './clock';
 import { env } from './env';
 import { isLocale, type Locale } from './i18n/config';
 import { randomDigits } from './random';
 import type { RequestContext } from './request-context';
-import { issueToken } from './tokens';
+import { revokeUserSessions } from './sessions';
+import { issueToken, voidAccountLinks } from './tokens';
 import { appUrl } from './urls';
 
 /** Addresses named in ADMIN_EMAILS become administrators when they confirm their address. */
@@ -39,8 +40,9 @@ export type CreateAdminResult = { ok: true; userId: string; created: boolean; se
 
 /**
  * `npm run admin:create -- --email …`: makes an administrator without any default password (S26).
- * An existing account is promoted; a new one is created verified and approved. Either way a one-time
- * link lets the owner choose their own password.
+ * An existing account is promoted: its password and recovery phrase are cleared, its sessions and
+ * links end and any lock is lifted; a new one is created verified and approved. Either way a one-time
+ * link, printed for the operator, is the only way to choose the password.
  */
 export async function createAdmin(
   db: Db,
@@ -55,20 +57,42 @@ export async function createAdmin(
     let userId: string;
     let created = false;
     if (existing) {
+      // Whatever secret the row holds may not be the address owner's (a stranger's unconfirmed
+      // sign-up, S56): the promoted account keeps none of it, and the link below is the only way in.
       await tx
         .update(users)
         .set({
           role: 'admin',
+          passwordHash: null,
+          recoveryPhraseHash: null,
           emailVerifiedAt: existing.emailVerifiedAt ?? now,
           approvedAt: existing.approvedAt ?? now,
           rejectedAt: null,
+          lockedAt: null,
+          lockReason: null,
+          failedLoginCount: 0,
+          loginThrottledUntil: null,
           updatedAt: now,
         })
         .where(eq(users.id, existing.id));
       userId = existing.id;
+      const sessionsRevoked = await revokeUserSessions(tx, userId, clock);
+      const linksVoided = await voidAccountLinks(tx, userId, clock, tokenPurpose.enumValues);
       await recordAudit(
         tx,
-        { action: 'user.role_changed', userId, meta: { role: 'admin', via: 'cli' }, ...context },
+        {
+          action: 'user.role_changed',
+          userId,
+          meta: {
+            role: 'admin',
+            via: 'cli',
+            cleared: ['password', 'recovery_phrase'],
+            sessionsRevoked,
+            linksVoided,
+            unlocked: existing.lockedAt !== null,
+          },
+          ...context,
+        },
         clock,
       );
     } else {

@@ -46,6 +46,9 @@ export const AUDIT_ACTIONS = [
   'session.revoked_by_admin',
   'mail.requeued',
   'user.unconfirmed_removed',
+  'registration.replaced_unconfirmed',
+  'verification.failed',
+  'user.lock_skipped',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

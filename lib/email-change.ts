@@ -1,6 +1,7 @@
 import { and, desc, eq, gt, inArray, isNull, lte, ne } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { tokens, users, type TokenPurpose } from '@/db/schema';
+import { isLastActiveAdmin } from './account-deletion';
 import { lockAccount } from './account-lock';
 import { listActiveAdmins, userLocale } from './admins';
 import { recordAudit } from './audit';
@@ -13,7 +14,7 @@ import { isUniqueViolation } from './registration';
 import type { RequestContext } from './request-context';
 import { revokeUserSessions } from './sessions';
 import { getSetting } from './settings';
-import { consumeToken, issueToken } from './tokens';
+import { consumeToken, issueToken, voidAccountLinks } from './tokens';
 import { appUrl } from './urls';
 
 /**
@@ -233,8 +234,15 @@ export async function confirmEmailChange(
       if (taken) return invalid;
 
       await tx.update(users).set({ email: newEmail, updatedAt: clock.now() }).where(eq(users.id, user.id));
-      // Once the change is done, neither another confirmation nor a cancellation may act on it.
-      await voidTokens(tx, user.id, ['change_email', 'cancel_email_change'], clock);
+      // Once the change is done, neither another confirmation nor a cancellation may act on it, and
+      // no reset or other link mailed to the old address may reach the account any more (S62).
+      await voidAccountLinks(tx, user.id, clock, [
+        'change_email',
+        'cancel_email_change',
+        'reset_password',
+        'set_password',
+        'verify_email',
+      ]);
       await recordAudit(
         tx,
         {
@@ -345,6 +353,20 @@ export async function lockExpiredEmailChanges(db: Db, clock: Clock): Promise<num
     const byUser = new Map(lapsed.map((row) => [row.userId, row.newEmail ?? '']));
     let locked = 0;
     for (const [userId, newEmail] of byUser) {
+      // Locking the only active administrator would leave nobody to unlock anyone, them included:
+      // the lapse is recorded instead. No mail says "lapsed but not locked", so none is sent.
+      if (await isLastActiveAdmin(tx, userId, { lock: true })) {
+        await recordAudit(
+          tx,
+          {
+            action: 'user.lock_skipped',
+            userId,
+            meta: { reason: UNCONFIRMED_CHANGE_LOCK_REASON, why: 'last_admin' },
+          },
+          clock,
+        );
+        continue;
+      }
       const user = await lockAccount(tx, { userId, reason: UNCONFIRMED_CHANGE_LOCK_REASON }, clock);
       // Already locked (or gone): nothing new to tell anyone.
       if (!user) continue;

@@ -6,49 +6,130 @@ import { recordAudit } from './audit';
 import { MINUTE, type Clock } from './clock';
 import { spendMailBudget } from './mail-budget';
 import { enqueueMail, type EnqueueInput } from './mail/outbox';
-import { cooldown, hitAll, limits } from './rate-limit';
+import { verifyPassword } from './password';
+import { cooldown, hit, hitAll, limits } from './rate-limit';
 import type { RequestContext } from './request-context';
+import { revokeUserSessions } from './sessions';
+import { prepareNewPassword } from './set-password';
 import { getSetting } from './settings';
-import { consumeToken, hashToken, isWellFormedToken, issueToken } from './tokens';
+import {
+  consumeToken,
+  findLiveToken,
+  hashToken,
+  isWellFormedToken,
+  issueToken,
+  voidAccountLinks,
+} from './tokens';
 import { appUrl } from './urls';
-
-export type VerifyEmailResult =
-  { ok: true; state: 'pending' | 'active' } | { ok: false; code: 'already_verified' | 'invalid_or_expired' };
+import type { PasswordProblem } from './validation/password';
 
 /**
- * Confirms an address from the emailed link. With approval required the account becomes pending and
- * every admin is told now, never before the address is confirmed; otherwise it is active and welcomed.
- * Never signs anyone in (S44): the person signs in with their password.
+ * What the person confirming shows to prove the password is theirs (S56): the password submitted
+ * with this registration, or a new one they choose on the confirmation page.
+ */
+export type VerifyEmailProof = { password: string } | { newPassword: string };
+
+export type VerifyEmailInput = { token: unknown } & VerifyEmailProof;
+
+export type VerifyEmailResult =
+  | { ok: true; state: 'pending' | 'active' }
+  | { ok: false; code: 'already_verified' | 'invalid_or_expired' | 'wrong_password' }
+  | { ok: false; code: 'password_policy'; problem: PasswordProblem }
+  | { ok: false; code: 'busy' | 'rate_limited'; retryAfterSeconds: number };
+
+/**
+ * Confirms an address from the emailed link. Whoever reads the inbox may not be whoever registered
+ * (a stranger can sign up with someone else's address, S56), so the link alone is not enough: the
+ * confirmer gives the password submitted with this registration, or sets a new one here. A wrong
+ * password changes nothing and leaves the link live. Only then is the link used and the address
+ * confirmed: with approval required the account becomes pending and every admin is told now, never
+ * before; otherwise it is active and welcomed. Never signs anyone in (S44).
  */
 export async function verifyEmail(
   db: Db,
-  token: unknown,
+  input: VerifyEmailInput,
   context: RequestContext,
   clock: Clock,
 ): Promise<VerifyEmailResult> {
+  // Each submission may cost an argon2 run: the same budget as the other links' forms.
+  const limited = await hit(db, limits.linkEntryPerIp, context.ip ?? 'unknown', clock);
+  if (!limited.ok) return { ok: false, code: 'rate_limited', retryAfterSeconds: limited.retryAfterSeconds };
+
+  const live = await findLiveToken(db, { token: input.token, purpose: 'verify_email', clock });
+  if (!live.ok) return deadLinkAnswer(db, input.token);
+  const [user] = await db.select().from(users).where(eq(users.id, live.token.userId)).limit(1);
+  if (!user) return { ok: false, code: 'invalid_or_expired' };
+  if (user.emailVerifiedAt) return { ok: false, code: 'already_verified' };
+
+  let newHash: string | undefined;
+  if ('newPassword' in input) {
+    const prepared = await prepareNewPassword(db, user, input.newPassword);
+    if (!prepared.ok) return prepared;
+    newHash = prepared.hash;
+  } else {
+    // An account without a password (none can reach here today) is checked against nothing: a
+    // dummy verify keeps the time the same, and only a new password confirms it.
+    const checked = await verifyPassword(input.password, user.passwordHash ?? '');
+    if (!checked.ok) return checked;
+    if (!checked.valid || !user.passwordHash) {
+      await recordAudit(
+        db,
+        { action: 'verification.failed', userId: user.id, meta: { reason: 'wrong_password' }, ...context },
+        clock,
+      );
+      return { ok: false, code: 'wrong_password' };
+    }
+  }
+
   const requireApproval = await getSetting(db, 'require_approval');
   const result = await db.transaction(async (tx): Promise<VerifyEmailResult> => {
-    const consumed = await consumeToken(tx, { token, purpose: 'verify_email', clock });
+    const consumed = await consumeToken(tx, { token: input.token, purpose: 'verify_email', clock });
     if (!consumed.ok) return { ok: false, code: 'invalid_or_expired' };
-    const [user] = await tx.select().from(users).where(eq(users.id, consumed.token.userId)).limit(1);
-    if (!user) return { ok: false, code: 'invalid_or_expired' };
-    if (user.emailVerifiedAt) return { ok: false, code: 'already_verified' };
+    const [current] = await tx
+      .select()
+      .from(users)
+      .where(eq(users.id, consumed.token.userId))
+      .limit(1)
+      .for('update');
+    if (!current) return { ok: false, code: 'invalid_or_expired' };
+    if (current.emailVerifiedAt) return { ok: false, code: 'already_verified' };
+    // The password proven above must still be the row's: nothing may have replaced it meanwhile.
+    if (newHash === undefined && current.passwordHash !== user.passwordHash) {
+      return { ok: false, code: 'invalid_or_expired' };
+    }
 
     const now = clock.now();
-    const admin = isBootstrapAdmin(user.email);
+    const admin = isBootstrapAdmin(current.email);
     const approved = admin || !requireApproval;
     await tx
       .update(users)
       .set({
         emailVerifiedAt: now,
-        ...(approved && !user.approvedAt ? { approvedAt: now } : {}),
+        ...(approved && !current.approvedAt ? { approvedAt: now } : {}),
         ...(admin ? { role: 'admin' as const } : {}),
+        // A new password replaces the registration's, and with it anything set before confirmation.
+        ...(newHash !== undefined
+          ? {
+              passwordHash: newHash,
+              recoveryPhraseHash: null,
+              failedLoginCount: 0,
+              loginThrottledUntil: null,
+            }
+          : {}),
         updatedAt: now,
       })
-      .where(eq(users.id, user.id));
+      .where(eq(users.id, current.id));
+    if (newHash !== undefined) await revokeUserSessions(tx, current.id, clock);
+    await voidAccountLinks(tx, current.id, clock);
     await recordAudit(
       tx,
-      { action: 'user.email_verified', userId: user.id, actorId: user.id, ...context },
+      {
+        action: 'user.email_verified',
+        userId: current.id,
+        actorId: current.id,
+        meta: { proof: newHash === undefined ? 'password' : 'new_password' },
+        ...context,
+      },
       clock,
     );
     if (admin) {
@@ -56,7 +137,7 @@ export async function verifyEmail(
         tx,
         {
           action: 'user.role_changed',
-          userId: user.id,
+          userId: current.id,
           meta: { role: 'admin', via: 'ADMIN_EMAILS' },
           ...context,
         },
@@ -66,20 +147,41 @@ export async function verifyEmail(
 
     if (approved) {
       await enqueueMail(tx, {
-        to: user.email,
+        to: current.email,
         template: 'welcome',
-        locale: userLocale(user),
-        props: { username: user.username, loginUrl: appUrl('/login') },
+        locale: userLocale(current),
+        props: { username: current.username, loginUrl: appUrl('/login') },
         clock,
       });
       return { ok: true, state: 'active' };
     }
-    await notifyAdminsOfSignup(tx, user, clock);
+    await notifyAdminsOfSignup(tx, current, clock);
     return { ok: true, state: 'pending' };
   });
 
-  if (!result.ok && result.code === 'invalid_or_expired' && isWellFormedToken(token)) {
-    // A link used once already, by its owner: say so plainly rather than "invalid".
+  if (!result.ok && result.code === 'invalid_or_expired') return deadLinkAnswer(db, input.token);
+  return result;
+}
+
+export type VerificationLinkState = 'live' | 'already_verified' | 'invalid_or_expired';
+
+/** What the confirmation page shows for a link before anything is submitted. */
+export async function verificationLinkState(
+  db: Db,
+  token: unknown,
+  clock: Clock,
+): Promise<VerificationLinkState> {
+  const live = await findLiveToken(db, { token, purpose: 'verify_email', clock });
+  if (live.ok) return 'live';
+  return (await deadLinkAnswer(db, token)).code;
+}
+
+/** A link used once already, by its owner: say so plainly rather than "invalid". */
+async function deadLinkAnswer(
+  db: Db,
+  token: unknown,
+): Promise<{ ok: false; code: 'already_verified' | 'invalid_or_expired' }> {
+  if (isWellFormedToken(token)) {
     const [used] = await db
       .select({ id: tokens.id })
       .from(tokens)
@@ -94,7 +196,7 @@ export async function verifyEmail(
       .limit(1);
     if (used) return { ok: false, code: 'already_verified' };
   }
-  return result;
+  return { ok: false, code: 'invalid_or_expired' };
 }
 
 async function notifyAdminsOfSignup(db: Db, user: User, clock: Clock): Promise<void> {

@@ -11,6 +11,7 @@ import { verifyCurrentPassword } from './reauth';
 import type { RequestContext } from './request-context';
 import { revokeUserSessions, rotateSession } from './sessions';
 import { getSetting } from './settings';
+import { voidAccountLinks } from './tokens';
 import { appUrl } from './urls';
 import type { PasswordProblem } from './validation/password';
 
@@ -93,6 +94,8 @@ export async function changePassword(
     const othersEnded = await revokeUserSessions(txDb, user.id, clock, current.id);
     const sessionId = await rotateSession(txDb, current.id, context, clock);
     if (!sessionId) throw new Error('the locked session could not be rotated');
+    // A reset link asked for before the change would undo it (S62).
+    await voidAccountLinks(txDb, user.id, clock);
 
     // S38 makes the notice part of the change: no mail, no change.
     await enqueueRequiredMail(txDb, {

@@ -17,6 +17,7 @@ import type { RequestContext } from './request-context';
 import { appSecret } from './secrets';
 import { revokeUserSessions } from './sessions';
 import { getSetting } from './settings';
+import { voidAccountLinks } from './tokens';
 import { appUrl } from './urls';
 import { normalizePhrase, PHRASE_MAX_LENGTH, PHRASE_WORD_COUNT } from './validation/recovery-phrase';
 
@@ -376,6 +377,7 @@ export async function resetPasswordWithPhrase(
       .returning({ id: users.id });
     if (updated.length === 0) return INVALID;
     await revokeUserSessions(tx, user.id, clock);
+    await voidAccountLinks(tx, user.id, clock);
     await recordAudit(
       tx,
       {

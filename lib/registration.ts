@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { users } from '@/db/schema';
 import { recordAudit } from './audit';
@@ -24,7 +24,8 @@ export type RegistrationResult =
 /**
  * Creates an unverified account and mails its confirmation link. A taken email or username gets the
  * very same answer (S13): the owner of the address is mailed instead, so only someone who reads that
- * inbox learns anything.
+ * inbox learns anything. An address whose earlier sign-up was never confirmed is not taken: the new
+ * sign-up replaces that row, its profile and its password (decision 016).
  */
 export async function registerUser(
   db: Db,
@@ -60,8 +61,14 @@ export async function registerUser(
   const mayMail = await spendMailBudget(db, clock);
   try {
     await db.transaction(async (tx) => {
-      const [byEmail] = await tx.select().from(users).where(eq(users.email, input.email)).limit(1);
-      if (byEmail) {
+      // Locked: of two sign-ups replacing one unconfirmed row, the second waits and then finds it gone.
+      const [byEmail] = await tx
+        .select()
+        .from(users)
+        .where(eq(users.email, input.email))
+        .limit(1)
+        .for('update');
+      if (byEmail?.emailVerifiedAt) {
         if (mayMail)
           await enqueueMail(tx, {
             to: byEmail.email,
@@ -81,10 +88,16 @@ export async function registerUser(
         );
         return;
       }
+      // The unconfirmed row this sign-up replaces does not hold its username against it.
       const [byUsername] = await tx
         .select({ id: users.id })
         .from(users)
-        .where(eq(sql`lower(${users.username})`, input.username.toLowerCase()))
+        .where(
+          and(
+            eq(sql`lower(${users.username})`, input.username.toLowerCase()),
+            byEmail ? ne(users.id, byEmail.id) : undefined,
+          ),
+        )
         .limit(1);
       if (byUsername) {
         if (mayMail)
@@ -101,6 +114,17 @@ export async function registerUser(
           clock,
         );
         return;
+      }
+      if (byEmail) {
+        // Nobody has proven this address yet, so the earlier sign-up (perhaps a stranger's, with a
+        // password the owner never chose: S56) is not an account to protect but a registration to
+        // replace. Its tokens go with it, so its link dies; the new one gets its own link.
+        await tx.delete(users).where(eq(users.id, byEmail.id));
+        await recordAudit(
+          tx,
+          { action: 'registration.replaced_unconfirmed', userId: byEmail.id, ...audit },
+          clock,
+        );
       }
       const now = clock.now();
       const [user] = await tx

@@ -8,7 +8,7 @@ import { checkNewPassword } from './password-policy';
 import type { RequestContext } from './request-context';
 import { revokeUserSessions } from './sessions';
 import { getSetting } from './settings';
-import { consumeToken, findLiveToken } from './tokens';
+import { consumeToken, findLiveToken, voidAccountLinks } from './tokens';
 import type { PasswordProblem } from './validation/password';
 
 export type SetPasswordResult =
@@ -38,7 +38,8 @@ export async function prepareNewPassword(
 
 /**
  * Stores a new password inside the caller's transaction: clears the sign-in throttle (S24), ends every
- * session of the account (S37) and records the event. Nobody is signed in by it (S44).
+ * session of the account (S37), voids every earlier reset, set-password and confirmation link and a
+ * pending email change (S62) and records the event. Nobody is signed in by it (S44).
  */
 export async function storeNewPassword(
   tx: Db,
@@ -51,6 +52,8 @@ export async function storeNewPassword(
     .set({ passwordHash: input.hash, failedLoginCount: 0, loginThrottledUntil: null, updatedAt: clock.now() })
     .where(eq(users.id, input.userId));
   await revokeUserSessions(tx, input.userId, clock);
+  // Links mailed before this password may be in someone else's hands: none outlives it (S62).
+  await voidAccountLinks(tx, input.userId, clock);
   await recordAudit(
     tx,
     { action: input.action, userId: input.userId, actorId: input.userId, meta: input.meta, ...context },

@@ -242,3 +242,27 @@ function safeEqualHex(a: string, b: string): boolean {
   const y = Buffer.from(b, 'hex');
   return x.length === y.length && timingSafeEqual(x, y);
 }
+
+/**
+ * Ends the links a password or address change must end (S62): every unused reset, set-password and
+ * confirmation link of the account, and a pending email change, which may have been started by
+ * whoever the change locks out. The old address's "this wasn't me" links stay by default: they only
+ * ever reach the owner. Pass the transaction that makes the change; returns how many were voided.
+ */
+export async function voidAccountLinks(
+  db: Db,
+  userId: string,
+  clock: Clock,
+  purposes: readonly TokenPurpose[] = ['reset_password', 'set_password', 'verify_email', 'change_email'],
+): Promise<number> {
+  const purposeList = sql.join(
+    purposes.map((purpose) => sql`${purpose}`),
+    sql`, `,
+  );
+  const voided = await db
+    .update(tokens)
+    .set({ usedAt: clock.now() })
+    .where(and(eq(tokens.userId, userId), isNull(tokens.usedAt), sql`${tokens.purpose} in (${purposeList})`))
+    .returning({ id: tokens.id });
+  return voided.length;
+}

@@ -1,10 +1,11 @@
 import Link from 'next/link';
 import { getTranslations } from 'next-intl/server';
-import { linkToken } from '@/lib/web/link-token';
 import { getDb } from '@/db/client';
 import { systemClock } from '@/lib/clock';
-import { findLiveToken } from '@/lib/tokens';
-import { ConfirmEmailForm } from './confirm-form';
+import { verificationLinkState } from '@/lib/email-verification';
+import { getSetting } from '@/lib/settings';
+import { linkToken } from '@/lib/web/link-token';
+import { ConfirmWithNewPasswordForm, ConfirmWithPasswordForm } from './confirm-form';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,12 +16,22 @@ export async function generateMetadata() {
 
 export default async function VerifyEmailPage() {
   const token = await linkToken();
+  const db = await getDb();
   const t = await getTranslations();
-  const live =
-    typeof token === 'string' &&
-    (await findLiveToken(await getDb(), { token, purpose: 'verify_email', clock: systemClock })).ok;
-  const invalid =
-    !live || typeof token !== 'string' ? (
+  const state = typeof token === 'string' ? await verificationLinkState(db, token, systemClock) : undefined;
+  if (state === 'already_verified') {
+    return (
+      <>
+        <h1>{t('verify.alreadyTitle')}</h1>
+        <p>{t('verify.already')}</p>
+        <p>
+          <Link href="/login">{t('verify.signIn')}</Link>
+        </p>
+      </>
+    );
+  }
+  if (state !== 'live' || typeof token !== 'string') {
+    return (
       <>
         <h1>{t('verify.invalidTitle')}</h1>
         <p>{t('verify.invalid')}</p>
@@ -28,6 +39,22 @@ export default async function VerifyEmailPage() {
           <Link href="/verify-email/resend">{t('resend.title')}</Link>
         </p>
       </>
-    ) : null;
-  return <ConfirmEmailForm token={token ?? ''} invalid={invalid} />;
+    );
+  }
+  const minLength = await getSetting(db, 'password_min_length');
+  return (
+    <>
+      <h1>{t('verify.title')}</h1>
+      <p>{t('verify.confirmBody')}</p>
+      <section aria-labelledby="verify-with-password">
+        <h2 id="verify-with-password">{t('verify.withPasswordTitle')}</h2>
+        <ConfirmWithPasswordForm token={token} />
+      </section>
+      <section aria-labelledby="verify-with-new-password">
+        <h2 id="verify-with-new-password">{t('verify.withNewPasswordTitle')}</h2>
+        <p>{t('verify.withNewPasswordBody')}</p>
+        <ConfirmWithNewPasswordForm token={token} minPasswordLength={minLength} />
+      </section>
+    </>
+  );
 }

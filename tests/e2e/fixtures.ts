@@ -69,12 +69,21 @@ export async function fillRegistration(page: Page, person: Person) {
   await expect(page.getByRole('heading', { name: 'Check your inbox' })).toBeVisible();
 }
 
-/** Registers, follows the emailed link and confirms; returns the confirmation page's heading text. */
+/**
+ * On the page a confirmation link opens: proves the account's password is the confirmer's by typing
+ * the one given at sign-up (S56), and confirms.
+ */
+export async function confirmWithPassword(page: Page, password = PASSWORD) {
+  await page.getByLabel('Password chosen at sign-up').fill(password);
+  await page.getByRole('button', { name: 'Confirm my email address' }).click();
+}
+
+/** Registers, follows the emailed link and confirms with the sign-up password. */
 export async function registerAndConfirm(page: Page, mailbox: SmtpCatcher, person: Person) {
   await fillRegistration(page, person);
   const mail = await mailbox.waitForMail(person.email);
   await page.goto(linkIn(mail, '/verify-email'));
-  await page.getByRole('button', { name: 'Confirm my email address' }).click();
+  await confirmWithPassword(page);
   await expect(page.getByRole('heading', { name: 'Address confirmed' })).toBeVisible();
 }
 

@@ -28,6 +28,7 @@ test('a French speaker signs up in French, gets French mail, picks dark and Pari
   const mail = await mailbox.waitForMail('gaspard@example.test');
   expect(mail.subject).toBe('Confirmez votre adresse e-mail pour Gatehouse');
   await page.goto(linkIn(mail, '/verify-email'));
+  await page.getByLabel('Mot de passe choisi à l’inscription', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Confirmer mon adresse e-mail' }).click();
   await expect(page.getByRole('heading', { name: 'Adresse confirmée' })).toBeVisible();
 

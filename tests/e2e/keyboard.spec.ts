@@ -76,6 +76,7 @@ test('register by keyboard: an empty submit focuses the error summary; then the 
   await expect(page.getByRole('heading', { name: 'Check your inbox' })).toBeVisible();
 
   await page.goto(linkIn(await mailbox.waitForMail(walker.email), '/verify-email'));
+  await typeInto(page, page.getByLabel('Password chosen at sign-up'), PASSWORD);
   await tabTo(page, page.getByRole('button', { name: 'Confirm my email address' }));
   await page.keyboard.press('Space');
   await expect(page.getByRole('heading', { name: 'Address confirmed' })).toBeVisible();

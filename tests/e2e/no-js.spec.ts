@@ -1,6 +1,7 @@
 import type { Browser, Page, Route } from '@playwright/test';
 import {
   approvalQueue,
+  confirmWithPassword,
   expect,
   fillRegistration,
   linkIn,
@@ -42,7 +43,7 @@ async function noJsContext(browser: Browser) {
 
 /** The link pages' one-button forms carry the token in a hidden field: a crafted post swaps it. */
 async function rewriteToken(page: Page, to: string) {
-  const token = await page.locator('input[name="token"]').inputValue();
+  const token = await page.locator('input[name="token"]').first().inputValue();
   await rewriteField(page, 'token', token, to);
 }
 
@@ -302,10 +303,13 @@ test('resend confirmation: a bad address is refused; the new link arrives and wo
   await page.goto(linkIn(second, '/verify-email'));
   // A crafted post with a token no link carries: the summary says so, and the real button still works.
   await rewriteToken(page, 'x'.repeat(300));
-  await page.getByRole('button', { name: 'Confirm my email address' }).click();
+  await confirmWithPassword(page);
   await expectProblem(page, 'This link is invalid or has expired');
   await page.unrouteAll();
-  await page.getByRole('button', { name: 'Confirm my email address' }).click();
+  // S56: a password that is not the sign-up's confirms nothing, and the link stays usable.
+  await confirmWithPassword(page, 'not the password given at sign-up');
+  await expectProblem(page, 'This is not the password given at sign-up.');
+  await confirmWithPassword(page);
   await expect(page.getByRole('heading', { name: 'Address confirmed' })).toBeVisible();
 });
 

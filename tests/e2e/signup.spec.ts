@@ -1,5 +1,6 @@
 import {
   approvalQueue,
+  confirmWithPassword,
   expect,
   fillRegistration,
   linkIn,
@@ -172,7 +173,7 @@ test.describe('with JavaScript off', () => {
     await fillRegistration(page, { username: 'nojs', email: 'nojs@example.test', fullName: 'No Script' });
     const mail = await mailbox.waitForMail('nojs@example.test');
     await page.goto(linkIn(mail, '/verify-email'));
-    await page.getByRole('button', { name: 'Confirm my email address' }).click();
+    await confirmWithPassword(page);
     await expect(page.getByRole('heading', { name: 'Address confirmed' })).toBeVisible();
 
     const adminContext = await browser.newContext({ javaScriptEnabled: false });

@@ -49,7 +49,7 @@ async function registerAndVerify(name: string) {
   await deliver();
   const mail = await mailbox.catcher.waitForMail(`${name}@example.com`);
   const token = linkTo(mail, '/verify-email').searchParams.get('token');
-  return verifyEmail(t.db, token, ctx, clock);
+  return verifyEmail(t.db, { token, password: PASSWORD }, ctx, clock);
 }
 
 beforeAll(async () => {
@@ -90,10 +90,15 @@ describe('sign-up', () => {
     expect(audit).toMatchObject({ action: 'user.registered', ip: '203.0.113.7' });
   });
 
-  it('S13: an existing email gets the same answer, and its owner gets the account-exists mail', async () => {
+  it('S13: a confirmed email gets the same answer, and its owner gets the account-exists mail', async () => {
     await registerUser(t.db, input({ username: 'grace', email: 'grace@example.com' }), fresh(), clock);
     await deliver();
-    await mailbox.catcher.waitForMail('grace@example.com');
+    const token = linkTo(
+      await mailbox.catcher.waitForMail('grace@example.com'),
+      '/verify-email',
+    ).searchParams.get('token');
+    // An unconfirmed address is not taken (S56, decision 016): only a confirmed one is "existing".
+    expect((await verifyEmail(t.db, { token, password: PASSWORD }, ctx, clock)).ok).toBe(true);
 
     const again = await registerUser(
       t.db,
@@ -187,8 +192,14 @@ describe('verification and approval', () => {
       '/verify-email',
     ).searchParams.get('token');
 
-    expect(await verifyEmail(t.db, token, ctx, clock)).toEqual({ ok: true, state: 'pending' });
-    expect(await verifyEmail(t.db, token, ctx, clock)).toEqual({ ok: false, code: 'already_verified' });
+    expect(await verifyEmail(t.db, { token, password: PASSWORD }, ctx, clock)).toEqual({
+      ok: true,
+      state: 'pending',
+    });
+    expect(await verifyEmail(t.db, { token, password: PASSWORD }, ctx, clock)).toEqual({
+      ok: false,
+      code: 'already_verified',
+    });
     await deliver();
     const adminMail = await mailbox.catcher.waitForMail('admin1@example.com');
     expect(adminMail.text).toContain('I run the analytical engine team.');
@@ -204,7 +215,10 @@ describe('verification and approval', () => {
       '/verify-email',
     ).searchParams.get('token');
     clock.advance(DAY + MINUTE);
-    expect(await verifyEmail(t.db, token, ctx, clock)).toEqual({ ok: false, code: 'invalid_or_expired' });
+    expect(await verifyEmail(t.db, { token, password: PASSWORD }, ctx, clock)).toEqual({
+      ok: false,
+      code: 'invalid_or_expired',
+    });
     expect((await userByEmail('late@example.com'))!.emailVerifiedAt).toBeNull();
   });
 
@@ -216,8 +230,11 @@ describe('verification and approval', () => {
       '/verify-email',
     ).searchParams.get('token')!;
     const tampered = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
-    expect(await verifyEmail(t.db, tampered, ctx, clock)).toEqual({ ok: false, code: 'invalid_or_expired' });
-    expect(await verifyEmail(t.db, token.slice(0, 20), ctx, clock)).toEqual({
+    expect(await verifyEmail(t.db, { token: tampered, password: PASSWORD }, ctx, clock)).toEqual({
+      ok: false,
+      code: 'invalid_or_expired',
+    });
+    expect(await verifyEmail(t.db, { token: token.slice(0, 20), password: PASSWORD }, ctx, clock)).toEqual({
       ok: false,
       code: 'invalid_or_expired',
     });
@@ -316,8 +333,14 @@ describe('resending the link', () => {
       await mailbox.catcher.waitForMail('newest@example.com'),
       '/verify-email',
     ).searchParams.get('token');
-    expect(await verifyEmail(t.db, first, ctx, clock)).toEqual({ ok: false, code: 'invalid_or_expired' });
-    expect(await verifyEmail(t.db, second, ctx, clock)).toEqual({ ok: true, state: 'pending' });
+    expect(await verifyEmail(t.db, { token: first, password: PASSWORD }, ctx, clock)).toEqual({
+      ok: false,
+      code: 'invalid_or_expired',
+    });
+    expect(await verifyEmail(t.db, { token: second, password: PASSWORD }, ctx, clock)).toEqual({
+      ok: true,
+      state: 'pending',
+    });
   });
 });
 
