@@ -52,7 +52,7 @@ export async function verifyEmail(
   clock: Clock,
 ): Promise<VerifyEmailResult> {
   // Each submission may cost an argon2 run: the same budget as the other links' forms.
-  const limited = await hit(db, limits.linkEntryPerIp, context.ip ?? 'unknown', clock);
+  const limited = await hit(db, limits.linkEntryPerIp, context.ip, clock);
   if (!limited.ok) return { ok: false, code: 'rate_limited', retryAfterSeconds: limited.retryAfterSeconds };
 
   const live = await findLiveToken(db, { token: input.token, purpose: 'verify_email', clock });

@@ -137,7 +137,14 @@ async function runSecretFlows(): Promise<Record<string, string>> {
   clock.advance(2 * MINUTE);
   expect(await deliver()).toMatchObject({ sent: 1 });
   s.verifyToken = tokenIn(await catcher.waitForMail(email), '/verify-email');
-  expect(await verifyEmail(t.db, s.verifyToken, freshContext(), clock)).toMatchObject({ ok: true });
+  expect(
+    await verifyEmail(
+      t.db,
+      { token: s.verifyToken, password: s.registrationPassword },
+      freshContext(),
+      clock,
+    ),
+  ).toMatchObject({ ok: true });
 
   // Sign-in with a wrong and a right password.
   s.wrongPassword = 'violet tractor under ninety moon';
