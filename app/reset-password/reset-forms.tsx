@@ -3,30 +3,19 @@
 import { useTranslations } from 'next-intl';
 import { useMemo } from 'react';
 import { ActionForm } from '@/components/form/form';
-import { HiddenField, PasswordField, TextField } from '@/components/form/fields';
+import { HiddenField, NewPasswordFields, TextField } from '@/components/form/fields';
 import { codeResetSchema } from '@/lib/validation/password-reset';
 import { tokenPasswordSchema } from '@/lib/validation/set-password';
 import { resetWithCode, resetWithLink } from './actions';
 
-function NewPasswordFields({ minPasswordLength }: { minPasswordLength: number }) {
-  const t = useTranslations();
+function ResetPasswordFields({ minPasswordLength }: { minPasswordLength: number }) {
+  const t = useTranslations('resetPassword');
   return (
-    <>
-      <PasswordField
-        name="password"
-        label={t('resetPassword.password')}
-        autoComplete="new-password"
-        description={t('password.hint', { min: minPasswordLength })}
-        required
-        strengthHint={{}}
-      />
-      <PasswordField
-        name="confirmPassword"
-        label={t('resetPassword.confirmPassword')}
-        autoComplete="new-password"
-        required
-      />
-    </>
+    <NewPasswordFields
+      minPasswordLength={minPasswordLength}
+      label={t('password')}
+      confirmLabel={t('confirmPassword')}
+    />
   );
 }
 
@@ -42,7 +31,7 @@ export function ResetWithLinkForm({
   return (
     <ActionForm action={resetWithLink} schema={schema} submitLabel={t('submit')} idPrefix="reset">
       <HiddenField name="token" value={token} />
-      <NewPasswordFields minPasswordLength={minPasswordLength} />
+      <ResetPasswordFields minPasswordLength={minPasswordLength} />
     </ActionForm>
   );
 }
@@ -61,7 +50,7 @@ export function ResetWithCodeForm({ minPasswordLength }: { minPasswordLength: nu
         required
         maxLength={6}
       />
-      <NewPasswordFields minPasswordLength={minPasswordLength} />
+      <ResetPasswordFields minPasswordLength={minPasswordLength} />
     </ActionForm>
   );
 }

@@ -3,7 +3,7 @@
 import { useTranslations } from 'next-intl';
 import { useMemo } from 'react';
 import { ActionForm } from '@/components/form/form';
-import { HiddenField, PasswordField } from '@/components/form/fields';
+import { HiddenField, NewPasswordFields } from '@/components/form/fields';
 import { tokenPasswordSchema } from '@/lib/validation/set-password';
 import { setPassword } from './actions';
 
@@ -18,19 +18,10 @@ export function SetPasswordForm({ token, minPasswordLength }: { token: string; m
       idPrefix="set-password"
     >
       <HiddenField name="token" value={token} />
-      <PasswordField
-        name="password"
+      <NewPasswordFields
+        minPasswordLength={minPasswordLength}
         label={t('setPassword.password')}
-        autoComplete="new-password"
-        description={t('password.hint', { min: minPasswordLength })}
-        required
-        strengthHint={{}}
-      />
-      <PasswordField
-        name="confirmPassword"
-        label={t('setPassword.confirmPassword')}
-        autoComplete="new-password"
-        required
+        confirmLabel={t('setPassword.confirmPassword')}
       />
     </ActionForm>
   );

@@ -3,7 +3,7 @@
 import { useTranslations } from 'next-intl';
 import { useMemo } from 'react';
 import { ActionForm } from '@/components/form/form';
-import { HiddenField, PasswordField } from '@/components/form/fields';
+import { HiddenField, NewPasswordFields, PasswordField } from '@/components/form/fields';
 import { tokenPasswordSchema } from '@/lib/validation/set-password';
 import { verifyWithPasswordSchema } from '@/lib/validation/verify-email';
 import { confirmWithNewPassword, confirmWithPassword } from './actions';
@@ -44,19 +44,10 @@ export function ConfirmWithNewPasswordForm({
       idPrefix="verify-new"
     >
       <HiddenField name="token" value={token} />
-      <PasswordField
-        name="password"
+      <NewPasswordFields
+        minPasswordLength={minPasswordLength}
         label={t('verify.newPassword')}
-        autoComplete="new-password"
-        description={t('password.hint', { min: minPasswordLength })}
-        required
-        strengthHint={{}}
-      />
-      <PasswordField
-        name="confirmPassword"
-        label={t('verify.confirmNewPassword')}
-        autoComplete="new-password"
-        required
+        confirmLabel={t('verify.confirmNewPassword')}
       />
     </ActionForm>
   );

@@ -141,6 +141,35 @@ export function PasswordField({
   );
 }
 
+/**
+ * A new password typed twice (S36), named `password` and `confirmPassword` as the shared schemas in
+ * lib/validation expect, with the policy's minimum and the strength hint.
+ */
+export function NewPasswordFields({
+  minPasswordLength,
+  label,
+  confirmLabel,
+}: {
+  minPasswordLength: number;
+  label: string;
+  confirmLabel: string;
+}) {
+  const t = useTranslations('password');
+  return (
+    <>
+      <PasswordField
+        name="password"
+        label={label}
+        autoComplete="new-password"
+        description={t('hint', { min: minPasswordLength })}
+        required
+        strengthHint={{}}
+      />
+      <PasswordField name="confirmPassword" label={confirmLabel} autoComplete="new-password" required />
+    </>
+  );
+}
+
 type TextAreaFieldProps = CommonProps & {
   autoComplete?: string;
   maxLength?: number;
