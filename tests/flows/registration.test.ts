@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { auditEvents, sessions, users } from '@/db/schema';
 import { approveUser, rejectUser } from '@/lib/approval';
@@ -111,6 +111,13 @@ describe('sign-up', () => {
     const mail = await mailbox.catcher.waitForMail('grace@example.com');
     expect(mail.subject).toMatch(/tried to create/i);
     expect(await t.db.select().from(users).where(eq(users.username, 'someone-else'))).toHaveLength(0);
+    const grace = await userByEmail('grace@example.com');
+    const duplicate = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.userId, grace!.id), eq(auditEvents.action, 'registration.duplicate')));
+    expect(duplicate).toHaveLength(1);
+    expect(duplicate[0]!.meta).toEqual({ field: 'email' });
   });
 
   it('S13: an existing username gets the same answer; the new address is told to pick another', async () => {
@@ -126,6 +133,12 @@ describe('sign-up', () => {
     const mail = await mailbox.catcher.waitForMail('other@example.com');
     expect(mail.subject).toMatch(/another username/i);
     expect(await userByEmail('other@example.com')).toBeUndefined();
+    const linus = await userByEmail('linus@example.com');
+    const [duplicate] = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.userId, linus!.id), eq(auditEvents.action, 'registration.duplicate')));
+    expect(duplicate?.meta).toEqual({ field: 'username' });
   });
 
   it('S14: rapid sign-ups for one address get rate limited', async () => {
