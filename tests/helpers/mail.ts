@@ -63,6 +63,11 @@ export function setUpMailbox(): Omit<Mailbox, 'stop'> {
   };
 }
 
+/** Whether a mail links to `path`: for waitForMail's predicate when other mail may come first. */
+export function hasLinkTo(mail: CaughtMail, path: string): boolean {
+  return linksIn(mail).some((l) => new URL(l).pathname === path);
+}
+
 /** The one link in a mail that goes to `path`, e.g. '/verify-email'. */
 export function linkTo(mail: CaughtMail, path: string): URL {
   const link = linksIn(mail).find((l) => new URL(l).pathname === path);
