@@ -235,20 +235,20 @@ export async function importUsers(
       refuse(
         row,
         data.passwordHash === ''
-          ? 'no password hash (add --without-password-ok to import it without a password)'
-          : 'the password is not an argon2 or bcrypt hash (add --without-password-ok to import it without a password)',
+          ? 'no password hash; add --without-password-ok to import it without a password'
+          : 'the password is not an argon2 or bcrypt hash; add --without-password-ok to import it without a password',
       );
       return;
     }
     const username = data.username.toLowerCase();
     const sameEmail = emailRow.get(data.email);
     if (sameEmail !== undefined) {
-      refuse(row, `duplicate email (same as row ${sameEmail})`);
+      refuse(row, `duplicate email, same as row ${sameEmail}`);
       return;
     }
     const sameUsername = usernameRow.get(username);
     if (sameUsername !== undefined) {
-      refuse(row, `duplicate username (same as row ${sameUsername})`);
+      refuse(row, `duplicate username, same as row ${sameUsername}`);
       return;
     }
     emailRow.set(data.email, row);

@@ -12,8 +12,10 @@ import { emailField, timezoneField } from './fields';
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
+// Optional so a column the file does not have reads as an empty cell.
 const cell = z
-  .union([z.string(), z.number(), z.boolean(), z.null(), z.undefined()])
+  .union([z.string(), z.number(), z.boolean(), z.null()])
+  .optional()
   .transform((v) => (v === null || v === undefined ? '' : String(v).trim()));
 
 const importText = (name: string, max: number) =>
@@ -113,7 +115,7 @@ export const importSourceSchema = z.object({
   isAdmin: flagField,
   emailVerified: flagOrDateField('email_verified_at'),
   // Undefined when the file has no approval column: then confirmation alone makes the account active.
-  approved: z.union([z.undefined(), flagOrDateField('approved')]),
+  approved: flagOrDateField('approved').optional(),
   status: cell,
   isActive: optionalFlag,
   createdAt: dateField('created_at'),
