@@ -53,9 +53,10 @@ describe('users:export', () => {
     expect(plain[0]).not.toHaveProperty('password_hash');
     expect(plain[0]).toMatchObject({ username: 'carol', state: 'active', last_login_at: null });
 
-    const withHashes = JSON.parse(
-      await exportText(t.db, { format: 'json', withHashes: true }),
-    ) as Record<string, unknown>[];
+    const withHashes = JSON.parse(await exportText(t.db, { format: 'json', withHashes: true })) as Record<
+      string,
+      unknown
+    >[];
     expect(withHashes[0]?.password_hash).toMatch(/^\$argon2id\$/);
   });
 
@@ -102,7 +103,9 @@ describe('round trip', () => {
       const reread = readUserFile(text, format);
       if (!reread.ok) throw new Error(reread.reason);
       const report = await importUsers(empty.db, reread.records, {}, clock);
-      expect(formatImportReport(report).at(-1)).toBe(`${source.length} of ${source.length} rows imported, 0 refused`);
+      expect(formatImportReport(report).at(-1)).toBe(
+        `${source.length} of ${source.length} rows imported, 0 refused`,
+      );
       // id is the only column the import does not take: the new database gives its own.
       expect(report.ignoredColumns).toEqual(['id']);
 

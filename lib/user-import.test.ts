@@ -190,8 +190,8 @@ describe('importing the PHP dashboard export', () => {
       importUsers(t.db, records, {}, clock),
     ]);
     expect(a.imported + b.imported).toBe(5);
-    const [{ count }] = await t.db.select({ count: sql<number>`count(*)::int` }).from(users);
-    expect(count).toBe(5);
+    const [counted] = await t.db.select({ count: sql<number>`count(*)::int` }).from(users);
+    expect(counted?.count).toBe(5);
     const imported = await t.db.select().from(auditEvents).where(eq(auditEvents.action, 'user.imported'));
     expect(imported).toHaveLength(5);
     for (const user of await t.db.select().from(users)) expect(user.passwordHash).toMatch(/^\$2y\$/);
@@ -278,7 +278,10 @@ describe('the import rules', () => {
 
   it('reads JSON as an array or as { "users": [...] }, and CSV with semicolons', () => {
     const json = JSON.stringify({ users: [{ email: 'j@example.com', username: 'j' }] });
-    expect(readUserFile(json, 'json')).toEqual({ ok: true, records: [{ email: 'j@example.com', username: 'j' }] });
+    expect(readUserFile(json, 'json')).toEqual({
+      ok: true,
+      records: [{ email: 'j@example.com', username: 'j' }],
+    });
     expect(readUserFile('[{"email":"k@example.com"}]', 'json')).toMatchObject({ ok: true });
     expect(readUserFile('{"people":[]}', 'json')).toMatchObject({ ok: false });
     expect(readUserFile('not json', 'json')).toMatchObject({ ok: false });

@@ -96,7 +96,8 @@ const isEmptyValue = (value: unknown) =>
   value === undefined ||
   value === false ||
   value === 0 ||
-  (typeof value === 'string' && (EMPTY_VALUES.has(value.trim().toLowerCase()) || value.startsWith('0000-00-00')));
+  (typeof value === 'string' &&
+    (EMPTY_VALUES.has(value.trim().toLowerCase()) || value.startsWith('0000-00-00')));
 
 /**
  * One record's values under the field names. When two columns mean the same field (`verified` and
@@ -381,10 +382,15 @@ async function writeRow(db: Db, c: CheckedRow, context: AuditContext, clock: Clo
   } catch (error) {
     // Another writer took the address or the name since the check: this row only is refused.
     if (isUniqueViolation(error)) {
-      return { row: c.row, status: 'refused', reason: 'email or username already in use by an existing account' };
+      return {
+        row: c.row,
+        status: 'refused',
+        reason: 'email or username already in use by an existing account',
+      };
     }
     const code = rowRefusalCode(error);
-    if (code) return { row: c.row, status: 'refused', reason: `the database refused the row (SQLSTATE ${code})` };
+    if (code)
+      return { row: c.row, status: 'refused', reason: `the database refused the row (SQLSTATE ${code})` };
     throw error;
   }
 }

@@ -38,8 +38,14 @@ async function main() {
   let out: NodeJS.WritableStream;
   try {
     // A file holding hashes is readable by its owner only.
-    out = values.out ? fs.createWriteStream(values.out, { mode: withHashes ? 0o600 : 0o644, flags: 'w' }) : process.stdout;
-    if (values.out) await once(out, 'open');
+    out = values.out
+      ? fs.createWriteStream(values.out, { mode: withHashes ? 0o600 : 0o644, flags: 'w' })
+      : process.stdout;
+    if (values.out) {
+      await once(out, 'open');
+      // The mode above applies only to a new file: an existing one is narrowed too.
+      if (withHashes) fs.chmodSync(values.out, 0o600);
+    }
   } catch (error) {
     usage(`Cannot write ${values.out}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`);
   }

@@ -163,6 +163,9 @@ export const importRowSchema = importSourceSchema
       lastLoginAt: row.lastLoginAt,
     };
   })
-  .refine((row) => row.fullName.length <= 100, { error: 'full name is longer than 100 characters', path: ['fullName'] });
+  .refine((row) => row.fullName.length <= 100, {
+    error: 'full name is longer than 100 characters',
+    path: ['fullName'],
+  });
 
 export type ImportRow = z.output<typeof importRowSchema>;
