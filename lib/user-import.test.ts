@@ -298,11 +298,16 @@ describe('the import rules', () => {
     if (!read.ok) expect(read.reason).not.toContain(secret);
   });
 
-  it('refuses a row that is not an object and a date that is not a date', async () => {
-    const report = await run(['just a string', { ...base, created_at: 'last tuesday' }]);
-    expect(formatImportReport(report).slice(0, 2)).toEqual([
+  it('refuses a row that is not an object, a date that is not a date and a cell that is not a value', async () => {
+    const report = await run([
+      'just a string',
+      { ...base, created_at: 'last tuesday' },
+      { ...base, first_name: { nested: true } },
+    ]);
+    expect(formatImportReport(report).slice(0, 3)).toEqual([
       'row 1: refused (not an object with named fields)',
       'row 2: refused (created_at is not a date)',
+      'row 3: refused (first name is not text, a number or true/false)',
     ]);
   });
 });

@@ -193,10 +193,25 @@ interface CheckedRow {
 
 const LOOKUP_CHUNK = 500;
 
-function describeIssue(issue: { path: PropertyKey[]; message: string }): string {
+const FIELD_WORDS: Partial<Record<string, string>> = {
+  passwordHash: 'password',
+  fullName: 'full name',
+  firstName: 'first name',
+  lastName: 'last name',
+  isAdmin: 'is_admin',
+  emailVerified: 'email_verified_at',
+  isActive: 'is_active',
+  createdAt: 'created_at',
+  lastLoginAt: 'last_login_at',
+};
+
+function describeIssue(issue: { code: string; path: PropertyKey[]; message: string }): string {
   // The shared email field speaks in catalogue keys; the operator reads plain words.
   if (issue.path[0] === 'email') return 'email is missing or not a valid address';
-  return issue.message;
+  if (issue.code === 'custom') return issue.message;
+  // A JSON value that is no cell (an object, an array): zod's own words would not say which field.
+  const field = String(issue.path[0] ?? 'a field');
+  return `${FIELD_WORDS[field] ?? field} is not text, a number or true/false`;
 }
 
 export async function importUsers(
