@@ -49,6 +49,8 @@ export const AUDIT_ACTIONS = [
   'registration.replaced_unconfirmed',
   'verification.failed',
   'user.lock_skipped',
+  'user.imported',
+  'user.import_completed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

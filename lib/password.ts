@@ -254,6 +254,18 @@ function isCurrentArgon2(params: Argon2Params): boolean {
   );
 }
 
+/**
+ * Which stored-hash format a value is, for accounts brought from another system (lib/user-import.ts):
+ * argon2id / argon2i PHC strings and bcrypt $2a$/$2b$/$2y$ are kept as they are (verifyPassword
+ * checks them and login rehashes to argon2id); anything else (md5, sha1, plain text) is not a hash
+ * Gatehouse can check.
+ */
+export function storedHashFormat(value: string): 'argon2' | 'bcrypt' | undefined {
+  const argon2 = parseArgon2(value);
+  if (argon2) return argon2.algorithm === 'argon2d' ? undefined : 'argon2';
+  return BCRYPT_MCF.test(value) ? 'bcrypt' : undefined;
+}
+
 /** True for anything that isn't an argon2id hash with today's parameters, including legacy bcrypt. */
 export function needsRehash(storedHash: string): boolean {
   const params = parseArgon2(storedHash);
