@@ -67,8 +67,8 @@ export async function verifyEmail(
     if (!prepared.ok) return prepared;
     newHash = prepared.hash;
   } else {
-    // An account without a password (none can reach here today) is checked against nothing: a
-    // dummy verify keeps the time the same, and only a new password confirms it.
+    // An unconfirmed account without a password (imported with --without-password-ok) is checked
+    // against nothing: a dummy verify keeps the time the same, and only a new password confirms it.
     const checked = await verifyPassword(input.password, user.passwordHash ?? '');
     if (!checked.ok) return checked;
     if (!checked.valid || !user.passwordHash) {
