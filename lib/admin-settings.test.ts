@@ -95,6 +95,22 @@ beforeEach(async () => {
   await t.db.delete(settings).where(eq(settings.key, 'mail'));
 });
 
+/** The general form as a browser posts it with the default values. */
+const valid = {
+  requireApproval: 'on',
+  passwordMinLength: '15',
+  verifyEmailTtlMinutes: '1440',
+  resetPasswordTtlMinutes: '60',
+  changeEmailTtlMinutes: '1440',
+  resendCooldownSeconds: '60',
+  lockOnUnconfirmedEmailChange: 'on',
+  mailHourlyBudget: '1000',
+  auditRetentionDays: '365',
+  sentMailRetentionDays: '30',
+  unconfirmedAccountRetentionDays: '1',
+  ...Object.fromEntries(ADJUSTABLE_LIMITS.map((key) => [limitField(key), String(limits[key].max)])),
+};
+
 describe('general settings', () => {
   it('the form bounds are the setting bounds (lib/settings.ts accepts each end and refuses beyond)', async () => {
     const keys: Record<keyof typeof GENERAL_BOUNDS, SettingKey> = {
@@ -103,6 +119,9 @@ describe('general settings', () => {
       resetPasswordTtlMinutes: 'reset_password_ttl_minutes',
       changeEmailTtlMinutes: 'change_email_ttl_minutes',
       resendCooldownSeconds: 'resend_cooldown_seconds',
+      auditRetentionDays: 'audit_retention_days',
+      sentMailRetentionDays: 'sent_mail_retention_days',
+      unconfirmedAccountRetentionDays: 'unconfirmed_account_retention_days',
     };
     for (const [field, { min, max }] of Object.entries(GENERAL_BOUNDS)) {
       const key = keys[field as keyof typeof GENERAL_BOUNDS];
@@ -113,18 +132,6 @@ describe('general settings', () => {
     }
     await t.db.delete(settings);
   });
-
-  const valid = {
-    requireApproval: 'on',
-    passwordMinLength: '15',
-    verifyEmailTtlMinutes: '1440',
-    resetPasswordTtlMinutes: '60',
-    changeEmailTtlMinutes: '1440',
-    resendCooldownSeconds: '60',
-    lockOnUnconfirmedEmailChange: 'on',
-    mailHourlyBudget: '1000',
-    ...Object.fromEntries(ADJUSTABLE_LIMITS.map((key) => [limitField(key), String(limits[key].max)])),
-  };
 
   it.each([
     ['abc', 'adminSettings.errors.wholeNumber'],
@@ -180,6 +187,79 @@ describe('general settings', () => {
     const again = await saveGeneralSettings(t.db, { adminId, values: parsed.data }, ctx, clock);
     expect(again.changed).toEqual([]);
     expect(await auditRows('settings.changed')).toHaveLength(before + 1);
+  });
+});
+
+describe('retention', () => {
+  it('the defaults: a year of audit log, 30 days of delivered mail, one day of unconfirmed accounts', async () => {
+    expect(await readGeneralSettings(t.db)).toMatchObject({
+      auditRetentionDays: 365,
+      sentMailRetentionDays: 30,
+      unconfirmedAccountRetentionDays: 1,
+    });
+  });
+
+  it.each([
+    ['auditRetentionDays', '29'],
+    ['auditRetentionDays', '3651'],
+    ['sentMailRetentionDays', '0'],
+    ['unconfirmedAccountRetentionDays', '366'],
+    ['unconfirmedAccountRetentionDays', '1.5'],
+  ])('%s of %j is a field error, and the setting refuses it too', async (field, value) => {
+    const result = await validateFormData(generalSettingsSchema, formData({ ...valid, [field]: value }));
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.fieldErrors[field as keyof typeof valid]?.key).toBe('adminSettings.errors.wholeNumber');
+    }
+  });
+
+  it('S55: the form saves the three retention settings, the page shows them, and one audit row names them', async () => {
+    const parsed = await validateFormData(
+      generalSettingsSchema,
+      formData({
+        ...valid,
+        auditRetentionDays: '30',
+        sentMailRetentionDays: '7',
+        unconfirmedAccountRetentionDays: '14',
+      }),
+    );
+    if (!parsed.ok) throw new Error(`refused: ${JSON.stringify(parsed.fieldErrors)}`);
+    const before = (await auditRows('settings.changed')).length;
+    // Whatever else differs from the stored values is saved as well; only the retention keys are asserted.
+    const result = await saveGeneralSettings(t.db, { adminId, values: parsed.data }, ctx, clock);
+    expect(result.changed).toEqual(
+      expect.arrayContaining([
+        'audit_retention_days',
+        'sent_mail_retention_days',
+        'unconfirmed_account_retention_days',
+      ]),
+    );
+    expect(await getSetting(t.db, 'audit_retention_days')).toBe(30);
+    expect(await getSetting(t.db, 'sent_mail_retention_days')).toBe(7);
+    expect(await getSetting(t.db, 'unconfirmed_account_retention_days')).toBe(14);
+    const view = await loadSettingsView(t.db, development);
+    expect(view.general).toMatchObject({
+      auditRetentionDays: 30,
+      sentMailRetentionDays: 7,
+      unconfirmedAccountRetentionDays: 14,
+    });
+    const rows = await auditRows('settings.changed');
+    expect(rows).toHaveLength(before + 1);
+    expect(rows.at(-1)).toMatchObject({ actorId: adminId, ip: ctx.ip, meta: { area: 'platform' } });
+    expect((rows.at(-1)!.meta as { keys: string[] }).keys).toEqual(
+      expect.arrayContaining([
+        'audit_retention_days',
+        'sent_mail_retention_days',
+        'unconfirmed_account_retention_days',
+      ]),
+    );
+    for (const key of [
+      'audit_retention_days',
+      'sent_mail_retention_days',
+      'unconfirmed_account_retention_days',
+    ] as const) {
+      await t.db.delete(settings).where(eq(settings.key, key));
+    }
   });
 });
 

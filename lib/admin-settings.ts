@@ -41,6 +41,9 @@ const GENERAL_KEYS = {
   resendCooldownSeconds: 'resend_cooldown_seconds',
   lockOnUnconfirmedEmailChange: 'lock_on_unconfirmed_email_change',
   mailHourlyBudget: 'mail_hourly_budget',
+  auditRetentionDays: 'audit_retention_days',
+  sentMailRetentionDays: 'sent_mail_retention_days',
+  unconfirmedAccountRetentionDays: 'unconfirmed_account_retention_days',
 } as const satisfies Record<Exclude<GeneralKey, LimitKey>, SettingKey>;
 
 type LimitKey = `limit_${AdjustableLimit}`;

@@ -2,27 +2,37 @@ import { and, eq, gt, inArray, isNotNull, isNull, lt, ne, notExists, or } from '
 import type { Db } from '@/db/client';
 import { auditEvents, emailOutbox, tokens, users } from '@/db/schema';
 import { recordAudit } from './audit';
-import { addMs, DAY, MINUTE, type Clock } from './clock';
+import { addMs, DAY, type Clock } from './clock';
 import { lockExpiredEmailChanges } from './email-change';
 import { pruneRateLimits } from './rate-limit';
 import { pruneSessions } from './sessions';
-import { getSetting } from './settings';
+import { cachedSettings, type SettingReader } from './settings';
 
 /**
  * Periodic work that nobody's request triggers: locking accounts whose email change lapsed, and
  * dropping rows nothing reads any more. lib/periodic.ts runs it once a minute in a long-running
  * server and from the cron route. Every step is safe to run on several instances at once: each row
- * is removed, and audited, by the one instance whose statement removed it.
+ * is removed, and audited, by the one instance whose statement removed it. How long the audit trail,
+ * delivered mail and unconfirmed sign-ups are kept are settings (docs/operations.md, decision 023),
+ * read once per run.
  */
 
 /** A used or expired link stays this long (support questions, "this link was already used" pages). */
 export const SPENT_TOKEN_GRACE_MS = 7 * DAY;
-/** Delivered mail: long enough to answer "did my mail go out?" from /admin/mail. */
-export const SENT_MAIL_RETENTION_MS = 30 * DAY;
-/** Failed mail waits longer, for an administrator to notice and re-send it. */
-export const FAILED_MAIL_RETENTION_MS = 90 * DAY;
+/**
+ * Failed mail is kept this many times the delivered-mail retention (setting sent_mail_retention_days),
+ * for an administrator to notice and re-send it.
+ */
+export const FAILED_MAIL_RETENTION_FACTOR = 3;
 /** Accounts removed per run: a backlog is worked off over several minutes, never in one huge statement. */
 const UNCONFIRMED_BATCH = 500;
+/**
+ * Audit rows deleted per statement: each statement holds its locks only briefly, so a first run over
+ * a year of rows never blocks the sign-ins that write new ones.
+ */
+export const AUDIT_PRUNE_BATCH = 5000;
+/** Statements per run: a larger backlog is finished by the next runs, one minute apart. */
+const AUDIT_PRUNE_MAX_BATCHES = 40;
 
 export interface MaintenanceSummary {
   /** Accounts locked because their email change lapsed unconfirmed. */
@@ -32,6 +42,7 @@ export interface MaintenanceSummary {
   tokens: number;
   mail: number;
   unconfirmedAccounts: number;
+  auditEvents: number;
 }
 
 export class MaintenanceError extends Error {
@@ -54,6 +65,7 @@ export class MaintenanceError extends Error {
  * naming the failed steps after all have run.
  */
 export async function runMaintenance(db: Db, clock: Clock): Promise<MaintenanceSummary> {
+  const setting = cachedSettings(db);
   const steps: [keyof MaintenanceSummary, () => Promise<number>][] = [
     // Before the token prune: it marks the lapsed change links used, which the prune then keeps for
     // the grace period.
@@ -61,8 +73,10 @@ export async function runMaintenance(db: Db, clock: Clock): Promise<MaintenanceS
     ['rateLimits', () => pruneRateLimits(db, clock, DAY)],
     ['sessions', () => pruneSessions(db, clock)],
     ['tokens', () => pruneTokens(db, clock)],
-    ['mail', () => pruneOutbox(db, clock)],
-    ['unconfirmedAccounts', () => removeUnconfirmedAccounts(db, clock)],
+    ['mail', async () => pruneOutbox(db, clock, await setting('sent_mail_retention_days'))],
+    ['unconfirmedAccounts', () => removeUnconfirmedAccounts(db, clock, setting)],
+    // Last: the removal above writes audit rows, which are new and stay.
+    ['auditEvents', async () => pruneAuditEvents(db, clock, await setting('audit_retention_days'))],
   ];
   const summary: Partial<MaintenanceSummary> = {};
   const failures: { step: string; error: unknown }[] = [];
@@ -97,20 +111,19 @@ export async function pruneTokens(db: Db, clock: Clock): Promise<number> {
 }
 
 /**
- * Delivered mail past SENT_MAIL_RETENTION_MS, failed mail whose last attempt is older than
- * FAILED_MAIL_RETENTION_MS. Queued and sending rows are never touched.
+ * Delivered mail sent more than `sentDays` ago, failed mail whose last attempt is older than
+ * FAILED_MAIL_RETENTION_FACTOR times that. Queued and sending rows are never touched.
  */
-export async function pruneOutbox(db: Db, clock: Clock): Promise<number> {
+export async function pruneOutbox(db: Db, clock: Clock, sentDays: number): Promise<number> {
   const now = clock.now();
+  const sentCutoff = addMs(now, -sentDays * DAY);
+  const failedCutoff = addMs(now, -sentDays * FAILED_MAIL_RETENTION_FACTOR * DAY);
   const deleted = await db
     .delete(emailOutbox)
     .where(
       or(
-        and(eq(emailOutbox.status, 'sent'), lt(emailOutbox.sentAt, addMs(now, -SENT_MAIL_RETENTION_MS))),
-        and(
-          eq(emailOutbox.status, 'failed'),
-          lt(emailOutbox.nextAttemptAt, addMs(now, -FAILED_MAIL_RETENTION_MS)),
-        ),
+        and(eq(emailOutbox.status, 'sent'), lt(emailOutbox.sentAt, sentCutoff)),
+        and(eq(emailOutbox.status, 'failed'), lt(emailOutbox.nextAttemptAt, failedCutoff)),
       ),
     )
     .returning({ id: emailOutbox.id });
@@ -118,15 +131,19 @@ export async function pruneOutbox(db: Db, clock: Clock): Promise<number> {
 }
 
 /**
- * Sign-ups nobody confirmed within the verification lifetime (setting verify_email_ttl_minutes) and
- * whose newest link has expired: the address may not even be the registrant's, and the row holds a
+ * Sign-ups older than the setting unconfirmed_account_retention_days whose confirmation links have
+ * all expired (a resent link restarts the wait), so the link lifetime is always a floor: the address may not even be the registrant's, and the row holds a
  * username and an address hostage. Only plain, untouched rows go: never confirmed, approved, locked
  * or rejected, never an admin. Their network details leave the audit trail (as for a deleted
  * account) and `user.unconfirmed_removed` records the id alone, never the address. Sessions and
  * tokens go with the row (foreign keys cascade).
  */
-export async function removeUnconfirmedAccounts(db: Db, clock: Clock): Promise<number> {
-  const ttlMinutes = await getSetting(db, 'verify_email_ttl_minutes');
+export async function removeUnconfirmedAccounts(
+  db: Db,
+  clock: Clock,
+  setting: SettingReader = cachedSettings(db),
+): Promise<number> {
+  const retentionDays = await setting('unconfirmed_account_retention_days');
   const now = clock.now();
   const stale = and(
     isNull(users.emailVerifiedAt),
@@ -134,7 +151,7 @@ export async function removeUnconfirmedAccounts(db: Db, clock: Clock): Promise<n
     isNull(users.lockedAt),
     isNull(users.rejectedAt),
     eq(users.role, 'user'),
-    lt(users.createdAt, addMs(now, -ttlMinutes * MINUTE)),
+    lt(users.createdAt, addMs(now, -retentionDays * DAY)),
     notExists(
       db
         .select({ id: tokens.id })
@@ -170,10 +187,35 @@ export async function removeUnconfirmedAccounts(db: Db, clock: Clock): Promise<n
     for (const id of ids) {
       await recordAudit(
         tx,
-        { action: 'user.unconfirmed_removed', userId: id, meta: { verifyTtlMinutes: ttlMinutes } },
+        { action: 'user.unconfirmed_removed', userId: id, meta: { retentionDays } },
         clock,
       );
     }
     return removed.length;
   });
+}
+
+/**
+ * Audit rows older than `retentionDays` (setting audit_retention_days, at least 30), oldest first, in
+ * statements of AUDIT_PRUNE_BATCH rows. The cutoff is fixed once per run, so rows of the last
+ * `retentionDays` days are never touched, whatever the batches do.
+ */
+export async function pruneAuditEvents(db: Db, clock: Clock, retentionDays: number): Promise<number> {
+  const cutoff = addMs(clock.now(), -retentionDays * DAY);
+  let total = 0;
+  for (let batch = 0; batch < AUDIT_PRUNE_MAX_BATCHES; batch += 1) {
+    const oldest = db
+      .select({ id: auditEvents.id })
+      .from(auditEvents)
+      .where(lt(auditEvents.at, cutoff))
+      .orderBy(auditEvents.at)
+      .limit(AUDIT_PRUNE_BATCH);
+    const deleted = await db
+      .delete(auditEvents)
+      .where(and(inArray(auditEvents.id, oldest), lt(auditEvents.at, cutoff)))
+      .returning({ id: auditEvents.id });
+    total += deleted.length;
+    if (deleted.length < AUDIT_PRUNE_BATCH) break;
+  }
+  return total;
 }

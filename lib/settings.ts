@@ -70,6 +70,15 @@ const definitions = {
   },
   /** Mails a stranger may cause per hour, all addresses together (lib/mail-budget.ts). */
   mail_hourly_budget: { schema: z.number().int().min(1).max(1_000_000), default: 1000 },
+  /** Retention (docs/operations.md): the audit trail, never fewer than 30 days of it. */
+  audit_retention_days: { schema: z.number().int().min(30).max(3650), default: 365 },
+  /** Delivered mail; failed mail is kept three times as long (FAILED_MAIL_RETENTION_FACTOR). */
+  sent_mail_retention_days: { schema: z.number().int().min(1).max(3650), default: 30 },
+  /**
+   * How long an unconfirmed sign-up is kept at least; it goes only once its confirmation link has also
+   * expired. The default, one day, is the default link lifetime.
+   */
+  unconfirmed_account_retention_days: { schema: z.number().int().min(1).max(365), default: 1 },
   /** Absent until an admin saves mail settings; then it overrides the environment. */
   mail: { schema: mailSettingsSchema.nullable(), default: null as MailSettings | null },
 } as const;
@@ -101,4 +110,22 @@ export async function setSetting<K extends SettingKey>(
     .insert(settings)
     .values({ key, value: parsed, updatedBy })
     .onConflictDoUpdate({ target: settings.key, set: { value: parsed, updatedAt: new Date(), updatedBy } });
+}
+
+export type SettingReader = <K extends SettingKey>(key: K) => Promise<SettingValue<K>>;
+
+/**
+ * getSetting with each key read at most once: one periodic run sees one value per setting, however
+ * many steps ask, and an admin's change applies from the next run.
+ */
+export function cachedSettings(db: Db): SettingReader {
+  const read = new Map<SettingKey, Promise<unknown>>();
+  return <K extends SettingKey>(key: K) => {
+    let value = read.get(key);
+    if (!value) {
+      value = getSetting(db, key);
+      read.set(key, value);
+    }
+    return value as Promise<SettingValue<K>>;
+  };
 }

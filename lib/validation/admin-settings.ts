@@ -15,6 +15,9 @@ export const GENERAL_BOUNDS = {
   resetPasswordTtlMinutes: { min: 5, max: 60 * 24 },
   changeEmailTtlMinutes: { min: 5, max: 60 * 24 * 7 },
   resendCooldownSeconds: { min: 10, max: 3600 },
+  auditRetentionDays: { min: 30, max: 3650 },
+  sentMailRetentionDays: { min: 1, max: 3650 },
+  unconfirmedAccountRetentionDays: { min: 1, max: 365 },
 } as const;
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
@@ -70,6 +73,18 @@ export const generalSettingsSchema = z.object({
     GENERAL_BOUNDS.resendCooldownSeconds.max,
   ),
   lockOnUnconfirmedEmailChange: checkbox,
+  auditRetentionDays: wholeNumber(
+    GENERAL_BOUNDS.auditRetentionDays.min,
+    GENERAL_BOUNDS.auditRetentionDays.max,
+  ),
+  sentMailRetentionDays: wholeNumber(
+    GENERAL_BOUNDS.sentMailRetentionDays.min,
+    GENERAL_BOUNDS.sentMailRetentionDays.max,
+  ),
+  unconfirmedAccountRetentionDays: wholeNumber(
+    GENERAL_BOUNDS.unconfirmedAccountRetentionDays.min,
+    GENERAL_BOUNDS.unconfirmedAccountRetentionDays.max,
+  ),
 });
 
 export type GeneralSettingsInput = z.output<typeof generalSettingsSchema>;

@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import {
   auditEvents,
   emailOutbox,
   rateLimits,
   sessions,
+  settings,
   tokens,
   users,
   type NewUser,
@@ -14,14 +15,15 @@ import {
 import { recordAudit } from '@/lib/audit';
 import { addMs, DAY, HOUR, ManualClock } from '@/lib/clock';
 import {
-  FAILED_MAIL_RETENTION_MS,
+  AUDIT_PRUNE_BATCH,
+  FAILED_MAIL_RETENTION_FACTOR,
+  pruneAuditEvents,
   pruneTokens,
   runMaintenance,
-  SENT_MAIL_RETENTION_MS,
   SPENT_TOKEN_GRACE_MS,
 } from '@/lib/maintenance';
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '@/lib/sessions';
-import { setSetting } from '@/lib/settings';
+import { getSetting, setSetting } from '@/lib/settings';
 import { setUpTestDatabase } from '@/tests/helpers/test-db';
 import { createTestUser } from '@/tests/helpers/users';
 
@@ -94,6 +96,13 @@ async function unconfirmed(username: string, age: number, over: Partial<NewUser>
 
 const exists = async (table: typeof sessions | typeof tokens | typeof emailOutbox, id: string) =>
   (await t.db.select({ id: table.id }).from(table).where(eq(table.id, id))).length === 1;
+const auditExists = async (id: number) =>
+  (await t.db.select({ id: auditEvents.id }).from(auditEvents).where(eq(auditEvents.id, id))).length === 1;
+/** An audit row written `at`, as the flows write them. */
+async function auditRow(action: string, at: Date) {
+  const [row] = await t.db.insert(auditEvents).values({ action, at }).returning({ id: auditEvents.id });
+  return row!.id;
+}
 const userExists = async (id: string) =>
   (await t.db.select({ id: users.id }).from(users).where(eq(users.id, id))).length === 1;
 
@@ -163,34 +172,122 @@ describe('maintenance', () => {
     expect(await exists(tokens, lapsed)).toBe(false);
   });
 
-  it('delivered mail goes after its retention, failed mail after a longer one; queued mail always stays', async () => {
-    const sentOld = await mailRow({ status: 'sent', sentAt: ago(SENT_MAIL_RETENTION_MS + HOUR) });
-    const sentRecent = await mailRow({ status: 'sent', sentAt: ago(SENT_MAIL_RETENTION_MS - HOUR) });
-    // A failed row's last attempt is its next_attempt_at (an admin's re-send moves it).
-    const failedOld = await mailRow({
-      status: 'failed',
-      nextAttemptAt: ago(FAILED_MAIL_RETENTION_MS + HOUR),
-    });
-    const failedRecent = await mailRow({
-      status: 'failed',
-      nextAttemptAt: ago(SENT_MAIL_RETENTION_MS + HOUR),
-    });
-    const queuedOld = await mailRow({
-      status: 'queued',
-      createdAt: ago(FAILED_MAIL_RETENTION_MS + HOUR),
-      nextAttemptAt: ago(FAILED_MAIL_RETENTION_MS + HOUR),
-    });
-    expect(FAILED_MAIL_RETENTION_MS).toBeGreaterThan(SENT_MAIL_RETENTION_MS);
+  it.each([30, 3])(
+    'delivered mail goes after sent_mail_retention_days (%i), failed mail after three times that; queued mail stays',
+    async (days) => {
+      await setSetting(t.db, 'sent_mail_retention_days', days);
+      const sent = days * DAY;
+      const failed = FAILED_MAIL_RETENTION_FACTOR * sent;
+      const sentOld = await mailRow({ status: 'sent', sentAt: ago(sent + HOUR) });
+      const sentRecent = await mailRow({ status: 'sent', sentAt: ago(sent - HOUR) });
+      // A failed row's last attempt is its next_attempt_at (an admin's re-send moves it).
+      const failedOld = await mailRow({ status: 'failed', nextAttemptAt: ago(failed + HOUR) });
+      const failedRecent = await mailRow({ status: 'failed', nextAttemptAt: ago(failed - HOUR) });
+      const queuedOld = await mailRow({
+        status: 'queued',
+        createdAt: ago(failed + HOUR),
+        nextAttemptAt: ago(failed + HOUR),
+      });
+
+      const summary = await runMaintenance(t.db, clock);
+
+      expect(summary.mail).toBe(2);
+      expect(await exists(emailOutbox, sentOld)).toBe(false);
+      expect(await exists(emailOutbox, failedOld)).toBe(false);
+      expect(await exists(emailOutbox, sentRecent)).toBe(true);
+      expect(await exists(emailOutbox, failedRecent)).toBe(true);
+      expect(await exists(emailOutbox, queuedOld)).toBe(true);
+      await t.db.delete(emailOutbox);
+    },
+  );
+
+  it('the default retentions: 30 days of delivered mail, 90 of failed, a year of audit log', async () => {
+    await t.db.delete(settings);
+    expect(await getSetting(t.db, 'sent_mail_retention_days')).toBe(30);
+    expect(FAILED_MAIL_RETENTION_FACTOR * 30).toBe(90);
+    expect(await getSetting(t.db, 'audit_retention_days')).toBe(365);
+    expect(await getSetting(t.db, 'unconfirmed_account_retention_days')).toBe(1);
+    const sentOld = await mailRow({ status: 'sent', sentAt: ago(30 * DAY + HOUR) });
+    const sentRecent = await mailRow({ status: 'sent', sentAt: ago(30 * DAY - HOUR) });
+    const auditOld = await auditRow('maintenance.default-old', ago(365 * DAY + HOUR));
+    const auditRecent = await auditRow('maintenance.default-recent', ago(365 * DAY - HOUR));
+
+    await runMaintenance(t.db, clock);
+
+    expect(await exists(emailOutbox, sentOld)).toBe(false);
+    expect(await exists(emailOutbox, sentRecent)).toBe(true);
+    expect(await auditExists(auditOld)).toBe(false);
+    expect(await auditExists(auditRecent)).toBe(true);
+  });
+
+  it('S55: audit rows older than audit_retention_days go; rows of the last N days never do', async () => {
+    await setSetting(t.db, 'audit_retention_days', 30);
+    const old = await auditRow('maintenance.audit-old', ago(30 * DAY + HOUR));
+    const recent = await auditRow('maintenance.audit-recent', ago(30 * DAY - HOUR));
+    const fresh = await auditRow('maintenance.audit-fresh', ago(HOUR));
 
     const summary = await runMaintenance(t.db, clock);
 
-    expect(summary.mail).toBe(2);
-    expect(await exists(emailOutbox, sentOld)).toBe(false);
-    expect(await exists(emailOutbox, failedOld)).toBe(false);
-    expect(await exists(emailOutbox, sentRecent)).toBe(true);
-    expect(await exists(emailOutbox, failedRecent)).toBe(true);
-    expect(await exists(emailOutbox, queuedOld)).toBe(true);
+    expect(summary.auditEvents).toBeGreaterThanOrEqual(1);
+    expect(await auditExists(old)).toBe(false);
+    expect(await auditExists(recent)).toBe(true);
+    expect(await auditExists(fresh)).toBe(true);
+
+    // A longer setting keeps what the shorter one would have removed.
+    await setSetting(t.db, 'audit_retention_days', 90);
+    const keptNow = await auditRow('maintenance.audit-kept', ago(60 * DAY));
+    expect((await runMaintenance(t.db, clock)).auditEvents).toBe(0);
+    expect(await auditExists(keptNow)).toBe(true);
+    await t.db.delete(settings).where(eq(settings.key, 'audit_retention_days'));
   });
+
+  it('a backlog larger than one batch is deleted in batches, and the last N days stay whole', async () => {
+    const backlog = AUDIT_PRUNE_BATCH * 2 + 7;
+    // One statement for the backlog: generate_series keeps the fixture fast on both drivers.
+    await t.db.execute(sql`
+      insert into audit_events (at, action)
+      select ${ago(400 * DAY).toISOString()}::timestamptz + (n * interval '1 second'), 'maintenance.backlog'
+      from generate_series(1, ${backlog}) as n`);
+    const recent = await auditRow('maintenance.backlog-recent', ago(365 * DAY - HOUR));
+
+    const removed = await pruneAuditEvents(t.db, clock, 365);
+
+    expect(removed).toBe(backlog);
+    const left = await t.db
+      .select({ id: auditEvents.id })
+      .from(auditEvents)
+      .where(eq(auditEvents.action, 'maintenance.backlog'));
+    expect(left).toHaveLength(0);
+    expect(await auditExists(recent)).toBe(true);
+  });
+
+  it.each([1, 7])(
+    'unconfirmed_account_retention_days (%i): a sign-up just older goes once its link expired, one just younger stays',
+    async (days) => {
+      await setSetting(t.db, 'unconfirmed_account_retention_days', days);
+      const older = await unconfirmed(`older-${days}`, days * DAY + HOUR);
+      await tokenRow(older.id, 'verify_email', { expiresAt: ago(HOUR), createdAt: ago(days * DAY + HOUR) });
+      const younger = await unconfirmed(`younger-${days}`, days * DAY - HOUR);
+      await tokenRow(younger.id, 'verify_email', { expiresAt: ago(2 * HOUR), createdAt: ago(DAY) });
+      // Older than the setting, but its link still works: the link lifetime is a floor.
+      const linkLive = await unconfirmed(`live-link-${days}`, days * DAY + HOUR);
+      await tokenRow(linkLive.id, 'verify_email', { expiresAt: addMs(now(), HOUR) });
+
+      const summary = await runMaintenance(t.db, clock);
+
+      expect(summary.unconfirmedAccounts).toBe(1);
+      expect(await userExists(older.id)).toBe(false);
+      expect(await userExists(younger.id)).toBe(true);
+      expect(await userExists(linkLive.id)).toBe(true);
+      const [audit] = await t.db
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.userId, older.id), eq(auditEvents.action, 'user.unconfirmed_removed')));
+      expect(audit!.meta).toEqual({ retentionDays: days });
+      await t.db.delete(users).where(inArray(users.id, [younger.id, linkLive.id]));
+      await t.db.delete(settings).where(eq(settings.key, 'unconfirmed_account_retention_days'));
+    },
+  );
 
   it('unconfirmed accounts past the verification lifetime are removed and audited without their address', async () => {
     await setSetting(t.db, 'verify_email_ttl_minutes', 60 * 24);

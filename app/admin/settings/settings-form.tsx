@@ -76,6 +76,17 @@ export function GeneralSettingsForm({ values }: { values: GeneralSettingsInput }
         ))}
       </fieldset>
       <fieldset className={adminStyles.fieldset}>
+        <legend className={adminStyles.legend}>{t('retentionLegend')}</legend>
+        <p className={formStyles.description}>{t('retentionLead')}</p>
+        {number('auditRetentionDays', t('auditRetentionDays'), t('auditRetentionDaysHint'))}
+        {number('sentMailRetentionDays', t('sentMailRetentionDays'), t('sentMailRetentionDaysHint'))}
+        {number(
+          'unconfirmedAccountRetentionDays',
+          t('unconfirmedAccountRetentionDays'),
+          t('unconfirmedAccountRetentionDaysHint'),
+        )}
+      </fieldset>
+      <fieldset className={adminStyles.fieldset}>
         <legend className={adminStyles.legend}>{t('emailChangeLegend')}</legend>
         <CheckboxField
           name="lockOnUnconfirmedEmailChange"
