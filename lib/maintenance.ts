@@ -209,7 +209,10 @@ export async function pruneAuditEvents(db: Db, clock: Clock, retentionDays: numb
       .from(auditEvents)
       .where(lt(auditEvents.at, cutoff))
       .orderBy(auditEvents.at)
-      .limit(AUDIT_PRUNE_BATCH);
+      .limit(AUDIT_PRUNE_BATCH)
+      // Another instance pruning at the same moment takes other rows rather than waiting (or
+      // deadlocking) on the ones this statement holds.
+      .for('update', { skipLocked: true });
     const deleted = await db
       .delete(auditEvents)
       .where(and(inArray(auditEvents.id, oldest), lt(auditEvents.at, cutoff)))

@@ -326,7 +326,7 @@ describe('maintenance', () => {
     await createTestUser(t.db, clock, 'stale-signup');
   });
 
-  it('old rate-limit windows go, and a second instance running at the same moment changes nothing', async () => {
+  it('old rate-limit windows and audit rows go, and a second instance running at the same moment changes nothing', async () => {
     await t.db.insert(rateLimits).values([
       { key: 'maintenance.test:old', windowStart: ago(2 * DAY), count: 3 },
       { key: 'maintenance.test:new', windowStart: ago(HOUR), count: 3 },
@@ -334,10 +334,13 @@ describe('maintenance', () => {
     const user = await createTestUser(t.db, clock, 'twice-owner');
     const doomed = await sessionRow(user.id, { expiresAt: ago(2 * DAY) });
     const gone = await unconfirmed('twice-signup', 2 * DAY);
+    const oldAudit = await auditRow('maintenance.twice-old', ago(400 * DAY));
 
     const [a, b] = await Promise.all([runMaintenance(t.db, clock), runMaintenance(t.db, clock)]);
 
     expect(a.sessions + b.sessions).toBe(1);
+    expect(a.auditEvents + b.auditEvents).toBe(1);
+    expect(await auditExists(oldAudit)).toBe(false);
     expect(a.unconfirmedAccounts + b.unconfirmedAccounts).toBe(1);
     expect(await exists(sessions, doomed)).toBe(false);
     expect(await userExists(gone.id)).toBe(false);
