@@ -8,6 +8,12 @@ import type { Clock } from './clock';
 import { env, type Env } from './env';
 import { ADJUSTABLE_LIMITS, limits, type AdjustableLimit } from './limits';
 import { resolveMailConfig, type MailConfig } from './mail/config';
+import {
+  encryptionWordFor,
+  resolveSmtpEncryption,
+  type SmtpEncryptionWord,
+  type SmtpSecurityMode,
+} from './mail/smtp-encryption';
 import { isMailError } from './mail/message';
 import { transportFor } from './mail/worker';
 import { limitsChanged } from './rate-limit';
@@ -55,9 +61,6 @@ function limitValues(overrides: Record<string, number>): Record<LimitKey, number
   ) as Record<LimitKey, number>;
 }
 
-// The usual port per encryption, as createSmtpTransport assumes when none is given.
-const DEFAULT_SMTP_PORTS = { tls: 465, starttls: 587, none: 25 } as const;
-
 export async function readGeneralSettings(db: Db): Promise<GeneralSettingsInput> {
   const entries = await Promise.all(
     (Object.entries(GENERAL_KEYS) as [GeneralKey, SettingKey][]).map(
@@ -94,7 +97,9 @@ export type ActiveTransport =
       source: 'env' | 'settings';
       host: string;
       port: number;
-      encryption: string;
+      encryption: SmtpSecurityMode;
+      /** SMTP_ENCRYPTION=tls on port 465, read as implicit TLS (decision 022). */
+      tlsReadAsImplicit: boolean;
       oauth: boolean;
     }
   | { transport: 'resend' | 'dev'; source: 'env' | 'settings' | 'default' }
@@ -110,7 +115,8 @@ export interface SettingsView {
     fromAddress: string;
     smtpHost: string;
     smtpPort: string;
-    smtpEncryption: 'tls' | 'starttls' | 'none';
+    /** The word the form selects: a stored implicit mode shows as `ssl` (decision 022). */
+    smtpEncryption: SmtpEncryptionWord;
     smtpUsername: string;
     oauthClientId: string;
     /** Set or not set: the values never leave the server, not even encrypted. */
@@ -133,8 +139,9 @@ function describeActive(config: MailConfig): ActiveTransport {
     transport: 'smtp',
     source: config.source,
     host,
-    port: smtp.port ?? DEFAULT_SMTP_PORTS[smtp.encryption],
+    port: smtp.port,
     encryption: smtp.encryption,
+    tlsReadAsImplicit: config.tlsReadAsImplicit,
     oauth: Boolean(smtp.oauth2),
   };
 }
@@ -166,7 +173,7 @@ export async function loadSettingsView(db: Db, e: Env = env()): Promise<Settings
       fromAddress: mail?.fromAddress ?? '',
       smtpHost: mail?.smtp?.host ?? '',
       smtpPort: mail?.smtp ? String(mail.smtp.port) : '',
-      smtpEncryption: mail?.smtp?.encryption ?? 'starttls',
+      smtpEncryption: mail?.smtp ? encryptionWordFor(mail.smtp.encryption) : 'starttls',
       smtpUsername: mail?.smtp?.username ?? '',
       oauthClientId: mail?.smtp?.oauth?.clientId ?? '',
       secrets: storedSecrets(mail),
@@ -251,11 +258,13 @@ export function buildMailSettings(
         ),
       }
     : undefined;
+  // The word is resolved once, here: the stored row holds the mode and the port it applies to.
+  const resolved = resolveSmtpEncryption(input.smtpEncryption, input.smtpPort);
   const smtp = input.smtpHost
     ? {
         host: input.smtpHost,
-        port: input.smtpPort ?? DEFAULT_SMTP_PORTS[input.smtpEncryption],
-        encryption: input.smtpEncryption,
+        port: resolved.port,
+        encryption: resolved.mode,
         username: input.smtpUsername || undefined,
         passwordEncrypted: nextSecret(
           input.smtpPassword,
@@ -336,12 +345,18 @@ async function auditChange(db: Db, adminId: string, keys: string[], context: Req
   );
 }
 
+const MODE_LABELS: Record<SmtpSecurityMode, string> = {
+  starttls: 'STARTTLS',
+  implicit: 'TLS',
+  none: 'NONE',
+};
+
 /** How the test mail names the transport that carried it, e.g. "SMTP (smtp.example.com:587, STARTTLS)". */
 export function transportLabel(config: Exclude<MailConfig, { transport: 'none' }>): string {
   const active = describeActive(config);
   if (active.transport !== 'smtp')
     return config.transport === 'resend' ? 'Resend API' : 'Development mailbox';
-  const details = [`${active.host}:${active.port}`, active.encryption.toUpperCase()];
+  const details = [`${active.host}:${active.port}`, MODE_LABELS[active.encryption]];
   if (active.oauth) details.push('OAuth2');
   return `SMTP (${details.join(', ')})`;
 }

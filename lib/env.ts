@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normaliseEncryptionWord, SMTP_ENCRYPTION_WORDS } from './mail/smtp-encryption';
 
 /**
  * Every environment variable Gatehouse reads, validated once. A missing or malformed value stops
@@ -111,11 +112,14 @@ const schema = z
     SMTP_PORT: wholeNumber(1, 65535, 'must be a port number between 1 and 65535'),
     SMTP_USERNAME: optionalString,
     SMTP_PASSWORD: optionalString,
-    SMTP_ENCRYPTION: optionalString.pipe(
-      z
-        .enum(['tls', 'starttls', 'none'], { error: 'must be one of tls, starttls, none' })
-        .default('starttls'),
-    ),
+    // The PHP dashboard's words (PHPMailer's): tls = STARTTLS, ssl = implicit TLS; see lib/mail/smtp-encryption.ts.
+    SMTP_ENCRYPTION: optionalString
+      .transform((v) => (v === undefined ? undefined : normaliseEncryptionWord(v)))
+      .pipe(
+        z
+          .enum(SMTP_ENCRYPTION_WORDS, { error: 'must be one of starttls, tls, ssl, none' })
+          .default('starttls'),
+      ),
     GMAIL_CLIENT_ID: optionalString,
     GMAIL_CLIENT_SECRET: optionalString,
     GMAIL_REFRESH_TOKEN: optionalString,

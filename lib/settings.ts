@@ -12,7 +12,11 @@ import { settings } from '@/db/schema';
 const smtpSettings = z.object({
   host: z.string().trim().min(1).max(255),
   port: z.number().int().min(1).max(65535),
-  encryption: z.enum(['tls', 'starttls', 'none']),
+  // The resolved mode (lib/mail/smtp-encryption.ts). Rows saved before decision 022 hold `tls`, which
+  // then meant TLS from the first byte: read it as that, so an upgrade changes nothing on the wire.
+  encryption: z
+    .enum(['implicit', 'starttls', 'none', 'tls'])
+    .transform((v) => (v === 'tls' ? 'implicit' : v)),
   username: z.string().max(255).optional(),
   /** encryptSecret() output, never the clear password. */
   passwordEncrypted: z.string().optional(),

@@ -77,7 +77,7 @@ describe('environment validation', () => {
     ['AUTH_SECRET', 'short'],
     ['SMTP_PORT', 'abc'],
     ['SMTP_PORT', '70000'],
-    ['SMTP_ENCRYPTION', 'ssl'],
+    ['SMTP_ENCRYPTION', 'smtps'],
     ['MAIL_TRANSPORT', 'carrier-pigeon'],
     ['ADMIN_EMAILS', 'admin@example.com, not-an-address'],
     ['PASSWORD_HASH_CONCURRENCY', '-1'],

@@ -2,13 +2,21 @@ import type { Db } from '@/db/client';
 import { env, type Env } from '@/lib/env';
 import { decryptSecret } from '@/lib/secrets';
 import { getSetting, type MailSettings } from '@/lib/settings';
+import { resolveSmtpEncryption } from './smtp-encryption';
 import type { SmtpConfig } from './transports/smtp';
 
 export type MailFrom = { name: string; address: string };
 
 /** Which transport sends mail right now, with everything it needs. */
 export type MailConfig =
-  | { transport: 'smtp'; from: MailFrom; smtp: SmtpConfig; source: 'env' | 'settings' }
+  | {
+      transport: 'smtp';
+      from: MailFrom;
+      smtp: SmtpConfig & { port: number };
+      source: 'env' | 'settings';
+      /** SMTP_ENCRYPTION=tls on port 465, read as implicit TLS (decision 022); the admin page says so. */
+      tlsReadAsImplicit: boolean;
+    }
   | { transport: 'resend'; from: MailFrom; apiKey: string; source: 'env' | 'settings' }
   | { transport: 'dev'; from: MailFrom; source: 'env' | 'settings' | 'default' }
   /** Production with nothing configured: mail waits in the outbox and admins are warned. */
@@ -37,14 +45,16 @@ export function fromEnv(e: Env): MailConfig {
   const from = defaultFrom(e);
   const transport = e.MAIL_TRANSPORT ?? (e.SMTP_HOST ? 'smtp' : e.RESEND_API_KEY ? 'resend' : undefined);
   if (transport === 'smtp') {
+    const { mode, port, tlsReadAsImplicit } = resolveSmtpEncryption(e.SMTP_ENCRYPTION, e.SMTP_PORT);
     return {
       transport,
       from,
       source: 'env',
+      tlsReadAsImplicit,
       smtp: {
         host: e.SMTP_HOST,
-        port: e.SMTP_PORT,
-        encryption: e.SMTP_ENCRYPTION,
+        port,
+        encryption: mode,
         username: e.SMTP_USERNAME,
         password: e.SMTP_PASSWORD,
         oauth2:
@@ -82,6 +92,8 @@ function fromSettings(saved: MailSettings, e: Env): MailConfig {
       transport: 'smtp',
       from,
       source: 'settings',
+      // Settings store the resolved mode (lib/settings.ts), never the word.
+      tlsReadAsImplicit: false,
       smtp: {
         host: s.host,
         port: s.port,

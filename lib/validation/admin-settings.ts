@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SMTP_ENCRYPTION_WORDS } from '../mail/smtp-encryption';
 import { ADJUSTABLE_LIMITS, LIMIT_MAX_BOUNDS, type AdjustableLimit } from '../limits';
 import { PASSWORD_ABSOLUTE_MIN, PASSWORD_MAX_LENGTH, encodeFieldMessage } from './password';
 
@@ -92,7 +93,8 @@ export type GeneralSettingsInput = z.output<typeof generalSettingsSchema>;
 /** 'env' stores nothing, so that the environment (MAIL_TRANSPORT, SMTP_*…) decides again. */
 export const MAIL_TRANSPORT_CHOICES = ['env', 'smtp', 'resend', 'dev'] as const;
 export type MailTransportChoice = (typeof MAIL_TRANSPORT_CHOICES)[number];
-export const SMTP_ENCRYPTIONS = ['starttls', 'tls', 'none'] as const;
+/** The words of SMTP_ENCRYPTION, with the same meaning (PHPMailer's: tls = STARTTLS, ssl = implicit TLS). */
+export const SMTP_ENCRYPTIONS = SMTP_ENCRYPTION_WORDS;
 
 /** The secret fields: write-only, never echoed, never shown. Each has a "clear" checkbox beside it. */
 export const MAIL_SECRET_FIELDS = [

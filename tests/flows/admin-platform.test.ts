@@ -211,7 +211,7 @@ describe('/admin/settings', () => {
     expect(html).not.toContain(SMTP_PASSWORD);
     expect(html).not.toContain(stored);
     expect(html).toContain('Clear the stored SMTP password');
-    expect(html).toContain(`SMTP at ${catcher.host}:${catcher.port}`);
+    expect(html).toContain(`SMTP at ${catcher.host}, no encryption on port ${catcher.port}`);
 
     await saveMail(IDLE, mailForm({ smtpPassword: 'wrong password' }));
     const failed = await sendTestMail(IDLE, formData({}));
@@ -223,6 +223,44 @@ describe('/admin/settings', () => {
       { error },
     );
     expect(rendered).toBe(`The test email could not be sent: ${error}`);
+  });
+
+  it('says in plain words which encryption is in force and where it was set, in English and French', async () => {
+    await t.db.delete(settings).where(eq(settings.key, 'mail'));
+    const saved = { ...process.env };
+    // A PHP dashboard .env for Gmail: tls on port 465 (decision 022).
+    Object.assign(process.env, {
+      MAIL_TRANSPORT: 'smtp',
+      SMTP_HOST: 'smtp.gmail.com',
+      SMTP_PORT: '465',
+      SMTP_ENCRYPTION: 'tls',
+    });
+    resetEnvCache();
+    try {
+      const english = await render(SettingsPage());
+      expect(english).toContain(
+        'SMTP at smtp.gmail.com, TLS from the first byte (implicit) on port 465, as set in the server environment.',
+      );
+      expect(english).toContain('SMTP_ENCRYPTION=tls on port 465 is read as TLS from the first byte');
+
+      state.messages = await loadMessages('fr');
+      const french = await render(SettingsPage());
+      expect(french).toContain(
+        'SMTP via smtp.gmail.com, TLS dès le premier octet (implicite) sur le port 465, selon l’environnement du serveur.',
+      );
+      expect(french).toContain('SMTP_ENCRYPTION=tls sur le port 465 est lu comme TLS dès le premier octet');
+
+      state.messages = await loadMessages('en');
+      process.env.SMTP_PORT = '587';
+      resetEnvCache();
+      expect(await render(SettingsPage())).toContain('SMTP at smtp.gmail.com, STARTTLS on port 587,');
+    } finally {
+      for (const key of ['MAIL_TRANSPORT', 'SMTP_HOST', 'SMTP_PORT', 'SMTP_ENCRYPTION'])
+        delete process.env[key];
+      Object.assign(process.env, saved);
+      state.messages = await loadMessages('en');
+      resetEnvCache();
+    }
   });
 });
 

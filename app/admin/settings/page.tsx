@@ -17,14 +17,15 @@ type Translate = Awaited<ReturnType<typeof getTranslations<'adminSettings'>>>;
 /** What sends mail right now, whichever of the environment or the saved settings decided it. */
 function activeTransport(t: Translate, active: ActiveTransport): string {
   switch (active.transport) {
-    case 'smtp':
-      return t('active.smtp', {
+    case 'smtp': {
+      const sentence = t('active.smtp', {
         host: active.host,
-        port: active.port,
-        encryption: t(`mail.encryptionNames.${active.encryption}`),
+        encryption: t(`active.encryption.${active.encryption}`, { port: active.port }),
         oauth: active.oauth ? 'yes' : 'no',
         source: active.source,
       });
+      return active.tlsReadAsImplicit ? `${sentence} ${t('active.tlsReadAsImplicit')}` : sentence;
+    }
     case 'resend':
       return t('active.resend', { source: active.source });
     case 'dev':

@@ -1,18 +1,23 @@
-import { sql } from 'drizzle-orm';
 import { getDatabase } from '@/db/client';
+import { checkReadiness } from '@/lib/readiness';
 
 export const dynamic = 'force-dynamic';
 
-/** For load balancers and deploy checks: 200 when the database answers, 503 when it does not. */
-export async function GET() {
-  try {
-    const { db, driver } = await getDatabase();
-    await db.execute(sql`select 1`);
-    return Response.json({ status: 'ok', database: driver }, { headers: { 'Cache-Control': 'no-store' } });
-  } catch {
-    return Response.json(
-      { status: 'unavailable' },
-      { status: 503, headers: { 'Cache-Control': 'no-store' } },
-    );
+const NO_STORE = { 'Cache-Control': 'no-store' };
+
+/**
+ * Liveness (`GET /api/health`): the process serves requests, nothing more; no database, so it stays
+ * cheap and a slow database never gets the instance restarted. Readiness (`?ready=1`): the database
+ * answers and every migration is applied (lib/readiness.ts); 503 says which part is missing.
+ */
+export async function GET(request: Request) {
+  if (!new URL(request.url).searchParams.has('ready')) {
+    return Response.json({ status: 'ok' }, { headers: NO_STORE });
   }
+  const readiness = await getDatabase().then(
+    ({ db }) => checkReadiness(db),
+    () => ({ ready: false, reason: 'database' }) as const,
+  );
+  if (readiness.ready) return Response.json({ status: 'ready' }, { headers: NO_STORE });
+  return Response.json({ status: 'not_ready', reason: readiness.reason }, { status: 503, headers: NO_STORE });
 }

@@ -74,7 +74,7 @@ describe('createSmtpTransport against a real SMTP server', () => {
   it.each([
     ['STARTTLS and AUTH PLAIN', { authMethods: ['PLAIN'] }, 'starttls'],
     ['STARTTLS and AUTH LOGIN', { authMethods: ['LOGIN'] }, 'starttls'],
-    ['implicit TLS', { secure: true }, 'tls'],
+    ['implicit TLS', { secure: true }, 'implicit'],
   ] as const)(
     'delivers over %s with From, To, Subject, both parts and intact links',
     async (_, extra, encryption) => {
@@ -148,7 +148,7 @@ describe('createSmtpTransport against a real SMTP server', () => {
 
   it('checks the server certificate by default', async () => {
     const server = await catcher({ secure: true });
-    const smtp = transport(server, { encryption: 'tls', rejectUnauthorized: undefined });
+    const smtp = transport(server, { encryption: 'implicit', rejectUnauthorized: undefined });
 
     const error = await sendError(smtp);
     expect(error.code).toBe('tls_failed');
@@ -284,7 +284,7 @@ describe('createSmtpTransport against a real SMTP server', () => {
   it('needs a host unless OAuth2 (Gmail) is configured', () => {
     expect(() => createSmtpTransport({ encryption: 'starttls' })).toThrow(MailError);
     const gmail = createSmtpTransport({
-      encryption: 'tls',
+      encryption: 'implicit',
       oauth2: { user: 'a@gmail.com', clientId: 'id', clientSecret: 'secret', refreshToken: 'token' },
     });
     gmail.close?.();

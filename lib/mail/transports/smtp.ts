@@ -1,9 +1,11 @@
 import { connect, type Socket } from 'node:net';
 import nodemailer from 'nodemailer';
 import { assertValidMessage, isMailError, MailError, type MailMessage } from '../message';
+import { DEFAULT_SMTP_PORTS, type SmtpSecurityMode } from '../smtp-encryption';
 import type { MailTransport } from '../transport';
 
-export type SmtpEncryption = 'tls' | 'starttls' | 'none';
+/** The resolved mode, never a word from a .env (lib/mail/smtp-encryption.ts maps those). */
+export type SmtpEncryption = SmtpSecurityMode;
 
 export interface SmtpOAuth2Config {
   /** The mailbox the token belongs to, e.g. accounts@example.com. */
@@ -18,12 +20,12 @@ export interface SmtpOAuth2Config {
 export interface SmtpConfig {
   /** Required unless oauth2 is set, in which case it defaults to smtp.gmail.com. */
   host?: string;
-  /** Defaults to the usual port for the encryption: 465 for tls, 587 for starttls, 25 for none. */
+  /** Defaults to the usual port for the encryption: 465 for implicit, 587 for starttls, 25 for none. */
   port?: number;
   username?: string;
   password?: string;
   /**
-   * tls: TLS from the first byte (port 465). starttls: plain connect, then STARTTLS, and refuse to go
+   * implicit: TLS from the first byte (port 465). starttls: plain connect, then STARTTLS, and refuse to go
    * on if the server does not offer it, so credentials never cross the network in clear. none: never
    * encrypt, even if offered (a local relay only).
    */
@@ -38,7 +40,6 @@ export interface SmtpConfig {
   maxConnections?: number;
 }
 
-const DEFAULT_PORTS: Record<SmtpEncryption, number> = { tls: 465, starttls: 587, none: 25 };
 const GMAIL_HOST = 'smtp.gmail.com';
 
 /** The fields nodemailer adds to the errors it raises. */
@@ -58,7 +59,7 @@ export function createSmtpTransport(config: SmtpConfig): MailTransport {
   if (!host) {
     throw new MailError('config', 'SMTP is not configured: set the SMTP host.', { permanent: false });
   }
-  const port = config.port ?? DEFAULT_PORTS[config.encryption];
+  const port = config.port ?? DEFAULT_SMTP_PORTS[config.encryption];
   const where = `${host}:${port}`;
   const connectionTimeout = config.connectionTimeoutMs ?? 10_000;
 
@@ -80,7 +81,7 @@ export function createSmtpTransport(config: SmtpConfig): MailTransport {
     maxConnections: config.maxConnections ?? 5,
     host,
     port,
-    secure: config.encryption === 'tls',
+    secure: config.encryption === 'implicit',
     requireTLS: config.encryption === 'starttls',
     ignoreTLS: config.encryption === 'none',
     auth,
@@ -92,7 +93,7 @@ export function createSmtpTransport(config: SmtpConfig): MailTransport {
     disableFileAccess: true,
     disableUrlAccess: true,
     // Implicit TLS keeps nodemailer's own socket: it must be TLS from the first byte.
-    ...(config.encryption === 'tls'
+    ...(config.encryption === 'implicit'
       ? {}
       : { getSocket: connectWithoutDelay(host, port, connectionTimeout / 2) }),
   });
