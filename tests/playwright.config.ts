@@ -72,7 +72,8 @@ export default defineConfig({
   webServer: {
     command: `npx next start -p ${port}`,
     cwd: '..',
-    url: `${baseURL}/api/health`,
+    // Ready, not merely alive: the database is open and migrated before the first test.
+    url: `${baseURL}/api/health?ready=1`,
     timeout: 120_000,
     reuseExistingServer: false,
     stdout: 'pipe',

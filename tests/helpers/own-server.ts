@@ -62,7 +62,7 @@ export async function startOwnServer(port: number, env: NodeJS.ProcessEnv): Prom
   const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${output}`);
-    const ok = await fetch(`${url}/api/health`)
+    const ok = await fetch(`${url}/api/health?ready=1`)
       .then((r) => r.ok)
       .catch(() => false);
     if (ok) break;
