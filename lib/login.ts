@@ -35,7 +35,12 @@ export function throttleDelayMs(failures: number): number {
 }
 
 export type LoginResult =
-  | { ok: true; user: User; sessionId: string }
+  | {
+      ok: true;
+      user: User;
+      sessionId: string;
+      /** A notice was queued: deliver it soon. */ mailQueued: boolean;
+    }
   | { ok: false; code: 'invalid_credentials' }
   | { ok: false; code: 'unverified' | 'pending' | 'rejected'; user: Pick<User, 'id' | 'email'> }
   | { ok: false; code: 'rate_limited' | 'busy'; retryAfterSeconds: number };
@@ -151,6 +156,7 @@ async function admittedLogIn(
   }
 
   const now = clock.now();
+  let mailQueued = false;
   const sessionId = await db.transaction(async (tx) => {
     // Asked before the new session exists, which would otherwise always be a known device.
     const newDevice = await isNewDevice(tx, user, context.userAgent ?? null, clock);
@@ -169,10 +175,11 @@ async function admittedLogIn(
     );
     if (newDevice && user.emailNotifications) {
       await enqueueMail(tx, newSignInMail(user, { ip, userAgent: context.userAgent ?? null }, clock));
+      mailQueued = true;
     }
     return id;
   });
-  return { ok: true, user, sessionId };
+  return { ok: true, user, sessionId, mailQueued };
 }
 
 /** How far back a device counts as known: a sign-in from one not seen for this long is news again. */

@@ -11,6 +11,7 @@ import { logIn } from '@/lib/login';
 import { logOut } from '@/lib/logout';
 import { appSecret } from '@/lib/secrets';
 import { SESSION_ABSOLUTE_MS, validateSession, type LiveSession } from '@/lib/sessions';
+import { deliverMailAfterResponse } from './mail';
 import { contextFromHeaders, requestContext } from './request-info';
 
 /**
@@ -114,7 +115,11 @@ const config = (request?: Request): NextAuthConfig => ({
           contextFromHeaders(request.headers),
           systemClock,
         );
-        if (result.ok) return { id: result.user.id, sessionId: result.sessionId };
+        if (result.ok) {
+          // The new-device notice goes out after the answer, not at the next timer tick.
+          if (result.mailQueued) deliverMailAfterResponse();
+          return { id: result.user.id, sessionId: result.sessionId };
+        }
         if (result.code === 'busy' || result.code === 'rate_limited') {
           throw new LoginRefused(`${result.code}:${result.retryAfterSeconds}`);
         }

@@ -5,6 +5,7 @@ import { getDb } from '@/db/client';
 import { systemClock } from '@/lib/clock';
 import { confirmRecoveryPhrase, createRecoveryPhrase } from '@/lib/recovery-phrase';
 import { recoveryPhraseSetupSchema } from '@/lib/validation/recovery-phrase';
+import { deliverMailAfterResponse } from '@/lib/web/mail';
 import { createFormAction, type FormResult, type FormState } from '@/lib/web/form-action';
 import { requestContext } from '@/lib/web/request-info';
 import { requireUser } from '@/lib/web/session';
@@ -34,7 +35,11 @@ export async function setUpRecoveryPhrase(
           context,
           systemClock,
         );
-        if (result.ok) redirect('/account/recovery?saved=1');
+        if (result.ok) {
+          // The owner is told of the new phrase at once (S60), not at the next timer tick.
+          deliverMailAfterResponse();
+          redirect('/account/recovery?saved=1');
+        }
         if (result.code === 'mismatch') {
           return { status: 'error', fieldErrors: { phrase: { key: 'recovery.errors.mismatch' } } };
         }
