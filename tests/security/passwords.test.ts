@@ -61,7 +61,7 @@ describe('passwords', () => {
     const result = await logIn(t.db, { identifier: 'oldtimer', password }, ctx(), clock);
     expect(result.ok).toBe(true);
     // A sign-in answers with the user and a session, nothing like "change your password first".
-    expect(Object.keys(result).sort()).toEqual(['ok', 'sessionId', 'user']);
+    expect(Object.keys(result).sort()).toEqual(['mailQueued', 'ok', 'sessionId', 'user']);
     for (const column of Object.keys(getTableColumns(schema.users))) {
       expect(column).not.toMatch(/password.*(expir|max_?age|valid_?until)|must_?change/i);
     }
