@@ -149,25 +149,30 @@ describe('S60: the owner hears of every phrase', () => {
   });
 });
 
+/** The attacker asks to move the account to their address; returns the owner's "this wasn't me" token. */
+async function attackerMovesEmail(owner: { id: string; email: string }, newEmail: string) {
+  expect(
+    await requestEmailChange(
+      t.db,
+      { userId: owner.id, currentPassword: TEST_PASSWORD, newEmail },
+      freshContext('attacker'),
+      clock,
+    ),
+  ).toEqual({ ok: true });
+  await mailbox.deliver(t.db, clock);
+  const notice = await mailbox.catcher.waitForMail(owner.email, {
+    predicate: (m) => /email address/i.test(m.subject),
+  });
+  return linkTo(notice, '/email-change/not-me').searchParams.get('token');
+}
+
 describe('S60: taking the account back clears the phrase', () => {
   it('S60: after "this wasn\'t me" on the email change, the attacker\'s phrase no longer resets the password', async () => {
     const owner = await createTestUser(t.db, clock, 'notme-owner');
     const attackerSession = await createSession(t.db, owner.id, freshContext('attacker'), clock);
     const phrase = await attackerSetsPhrase(owner);
     // The attacker also tries to move the account to an address of theirs: the owner is told.
-    expect(
-      await requestEmailChange(
-        t.db,
-        { userId: owner.id, currentPassword: TEST_PASSWORD, newEmail: 'thief@example.net' },
-        freshContext('attacker'),
-        clock,
-      ),
-    ).toEqual({ ok: true });
-    await mailbox.deliver(t.db, clock);
-    const notice = await mailbox.catcher.waitForMail(owner.email, {
-      predicate: (m) => /email address/i.test(m.subject),
-    });
-    const token = linkTo(notice, '/email-change/not-me').searchParams.get('token');
+    const token = await attackerMovesEmail(owner, 'thief@example.net');
 
     expect(await reportEmailChangeNotMe(t.db, { token }, freshContext('owner'), clock)).toEqual({ ok: true });
 
@@ -181,19 +186,7 @@ describe('S60: taking the account back clears the phrase', () => {
   it('S60: an attacker who signs in again between "this wasn\'t me" and the owner\'s reset loses the new phrase too', async () => {
     const owner = await createTestUser(t.db, clock, 'race-owner');
     await attackerSetsPhrase(owner);
-    expect(
-      await requestEmailChange(
-        t.db,
-        { userId: owner.id, currentPassword: TEST_PASSWORD, newEmail: 'thief2@example.net' },
-        freshContext('attacker'),
-        clock,
-      ),
-    ).toEqual({ ok: true });
-    await mailbox.deliver(t.db, clock);
-    const notice = await mailbox.catcher.waitForMail(owner.email, {
-      predicate: (m) => /email address/i.test(m.subject),
-    });
-    const cancel = linkTo(notice, '/email-change/not-me').searchParams.get('token');
+    const cancel = await attackerMovesEmail(owner, 'thief2@example.net');
     expect(await reportEmailChangeNotMe(t.db, { token: cancel }, freshContext('owner'), clock)).toEqual({
       ok: true,
     });
