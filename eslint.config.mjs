@@ -15,6 +15,9 @@ const config = [
       'test-results/**',
       'playwright-report/**',
       'next-env.d.ts',
+      // Benchmark peers and tools: separate apps with their own dependencies, not the product.
+      'bench/peers/**',
+      'bench/lighthouse/**',
     ],
   },
   {

@@ -9,6 +9,8 @@ import { migrateDatabase, openDatabase, type Db, type DbHandle } from '@/db/clie
 export interface BenchDatabase {
   handle: DbHandle;
   where: string;
+  /** The throwaway Postgres database's URL, for a server started on it; none for PGlite. */
+  url?: string;
   close(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export async function openBenchDatabase(databaseUrl: string | undefined): Promis
   return {
     handle,
     where: handle.where,
+    url: url.toString(),
     close: async () => {
       try {
         await handle.close();

@@ -21,11 +21,8 @@
  * bounded memory, no crash under 10×) are for a person to read against. The bench process shares the
  * machine's cores with the server, which lowers every figure a little.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { availableParallelism, tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
@@ -33,141 +30,27 @@ import { openDatabase } from '@/db/client';
 import { users } from '@/db/schema';
 import { hashPassword } from '@/lib/password';
 import { argon2Options, measure } from './bench-hash';
-
-const seconds = Number(process.env.BENCH_SECONDS) > 0 ? Number(process.env.BENCH_SECONDS) : 10;
-const userCount = Number(process.env.BENCH_USERS) > 0 ? Number(process.env.BENCH_USERS) : 200;
-const cores = availableParallelism();
-const concurrency =
-  Number(process.env.BENCH_CONCURRENCY) > 0 ? Number(process.env.BENCH_CONCURRENCY) : 4 * cores;
-const PASSWORD = 'correct horse battery staple bench';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const percentile = (sorted: number[], p: number) =>
-  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-const sortNumbers = (xs: number[]) => [...xs].sort((a, b) => a - b);
-const ms = (x: number) => `${x.toFixed(1)} ms`;
-
-/** One browser-like client: its own cookie jar and its own address (as one proxy in front would add). */
-class Client {
-  readonly #cookies = new Map<string, string>();
-  csrfToken: string | undefined;
-
-  constructor(
-    readonly base: string,
-    readonly ip: string,
-  ) {}
-
-  async request(pathname: string, init: { method?: string; body?: URLSearchParams } = {}): Promise<Response> {
-    const headers: Record<string, string> = { 'x-forwarded-for': this.ip };
-    if (this.#cookies.size > 0) headers.cookie = [...this.#cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    if (init.body) headers['content-type'] = 'application/x-www-form-urlencoded';
-    const response = await fetch(this.base + pathname, { ...init, headers, redirect: 'manual' });
-    for (const cookie of response.headers.getSetCookie()) {
-      const pair = cookie.split(';', 1)[0]!;
-      const eq = pair.indexOf('=');
-      const name = pair.slice(0, eq);
-      const value = pair.slice(eq + 1);
-      if (value === '' || /max-age=0\b/i.test(cookie)) this.#cookies.delete(name);
-      else this.#cookies.set(name, value);
-    }
-    return response;
-  }
-
-  /** Auth.js's HTTP sign-in. 'ok' is a redirect that is not to the error page. */
-  async signIn(identifier: string): Promise<'ok' | 'busy' | 'limited' | 'refused' | 'error'> {
-    if (!this.csrfToken) {
-      const csrf = await this.request('/api/auth/csrf');
-      this.csrfToken = ((await csrf.json()) as { csrfToken: string }).csrfToken;
-    }
-    const response = await this.request('/api/auth/callback/credentials', {
-      method: 'POST',
-      body: new URLSearchParams({ csrfToken: this.csrfToken, identifier, password: PASSWORD }),
-    });
-    await response.arrayBuffer();
-    if (response.status === 503) return 'busy';
-    if (response.status === 429) return 'limited';
-    if (response.status !== 302) return 'error';
-    return response.headers.get('location')?.includes('error=') ? 'refused' : 'ok';
-  }
-}
-
-/** CPU seconds used so far, from /proc: the server's event loop (its main thread), its other threads
- * (argon2 runs on libuv's pool; V8's helpers), Postgres's processes and this bench process. */
-interface CpuSnapshot {
-  eventLoop: number;
-  serverThreads: number;
-  postgres: number;
-  bench: number;
-}
-
-const TICKS = 100; // USER_HZ on Linux
-
-function ticksOf(statPath: string): number {
-  // Fields after the parenthesised name: utime and stime are the 12th and 13th.
-  const stat = readFileSync(statPath, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-function cpuSnapshot(pid: number): CpuSnapshot {
-  let serverTicks = 0;
-  let mainTicks = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const ticks = ticksOf(`/proc/${pid}/task/${tid}/stat`);
-      serverTicks += ticks;
-      if (Number(tid) === pid) mainTicks = ticks;
-    } catch {
-      // The thread ended between listing and reading.
-    }
-  }
-  let postgresTicks = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').startsWith('postgres')) {
-        postgresTicks += ticksOf(`/proc/${entry}/stat`);
-      }
-    } catch {
-      // Gone already.
-    }
-  }
-  const own = process.cpuUsage();
-  return {
-    eventLoop: mainTicks / TICKS,
-    serverThreads: (serverTicks - mainTicks) / TICKS,
-    postgres: postgresTicks / TICKS,
-    bench: (own.user + own.system) / 1e6,
-  };
-}
-
-/** Peak resident memory (VmHWM, kB) of the server process and everything it started. */
-function peakRssKb(pid: number): number {
-  let peak = 0;
-  const visit = (p: number) => {
-    try {
-      const status = readFileSync(`/proc/${p}/status`, 'utf8');
-      const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
-      if (hwm) peak = Math.max(peak, Number(hwm[1]));
-      const children = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim();
-      for (const child of children ? children.split(/\s+/) : []) visit(Number(child));
-    } catch {
-      // The process ended between listing and reading.
-    }
-  };
-  visit(pid);
-  return peak;
-}
+import {
+  Client,
+  closedLoop,
+  concurrency,
+  cores,
+  gatehouseEnv,
+  seconds,
+  userCount,
+  freePort,
+  gatehouseSignIn,
+  ms,
+  PASSWORD,
+  peakRssKb,
+  percentile,
+  probe,
+  sortNumbers,
+  startServer,
+  stopServer,
+  type CpuSnapshot,
+  type Outcomes,
+} from './bench-http';
 
 async function seed(databaseUrl: string | undefined, dataDir: string): Promise<void> {
   const handle = await openDatabase({ databaseUrl, dataDir, migrate: true });
@@ -191,47 +74,9 @@ async function seed(databaseUrl: string | undefined, dataDir: string): Promise<v
   await handle.close();
 }
 
-async function startServer(port: number, env: Record<string, string>): Promise<ChildProcess> {
-  const nextBin = path.join(process.cwd(), 'node_modules/next/dist/bin/next');
-  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server itself.
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'],
-    {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${stderr}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return child;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  child.kill();
-  throw new Error(`next start did not answer /api/health within 60 s:\n${stderr}`);
-}
-
-/** Sequential GETs of a signed-in page until `until()` says stop; latencies in ms. */
-async function probe(client: Client, until: () => boolean, minimum = 0): Promise<number[]> {
-  const latencies: number[] = [];
-  while (!until() || latencies.length < minimum) {
-    const t0 = performance.now();
-    const response = await client.request('/account');
-    await response.arrayBuffer();
-    if (response.status !== 200) throw new Error(`/account answered ${response.status}: not signed in?`);
-    latencies.push(performance.now() - t0);
-  }
-  return latencies;
+/** Sequential GETs of /account until `until()` says stop; latencies in ms. */
+async function probeAccount(client: Client, until: () => boolean, minimum = 0): Promise<number[]> {
+  return (await probe(client, ['/account'], until, minimum)).get('/account')!;
 }
 
 async function main(): Promise<void> {
@@ -250,17 +95,12 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-bench-login-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  let server: ChildProcess | undefined;
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
   try {
     await seed(databaseUrl, dataDir);
-    server = await startServer(port, {
-      NODE_ENV: 'production',
-      APP_URL: base,
-      AUTH_SECRET: randomBytes(32).toString('base64'),
-      DATA_DIR: dataDir,
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-      TRUSTED_PROXY_HEADER: 'x-forwarded-for',
-      TRUSTED_PROXY_HOPS: '1',
+    server = await startServer({
+      port,
+      env: gatehouseEnv(base, { databaseUrl, dataDir }),
     });
     const pid = server.pid!;
     console.log(
@@ -269,51 +109,38 @@ async function main(): Promise<void> {
 
     // 3. The probe signs in once, then reads /account with the server idle.
     const prober = new Client(base, '192.0.2.250');
-    if ((await prober.signIn(`bench${userCount}@bench.test`)) !== 'ok')
+    if ((await gatehouseSignIn(prober, `bench${userCount}@bench.test`)) !== 'ok')
       throw new Error('probe sign-in failed');
-    await probe(prober, () => true, 20);
-    const idle = sortNumbers(await probe(prober, () => true, 300));
+    await probeAccount(prober, () => true, 20);
+    const idle = sortNumbers(await probeAccount(prober, () => true, 300));
 
     // 4. Closed loop: `concurrency` clients sign in back to back.
     const clients = Array.from(
       { length: concurrency },
       (_, i) => new Client(base, `10.1.${i >> 8}.${i & 255}`),
     );
-    for (const client of clients)
-      await client.request('/api/auth/csrf').then(async (r) => {
-        client.csrfToken = ((await r.json()) as { csrfToken: string }).csrfToken;
-      });
-    const outcomes = { ok: 0, busy: 0, limited: 0, refused: 0, error: 0 };
-    let next = 0;
-    const loadEnd = performance.now() + seconds * 1000;
-    const started = performance.now();
-    const cpuBefore = cpuSnapshot(pid);
-    const [, underLoadRaw] = await Promise.all([
-      Promise.all(
-        clients.map(async (client) => {
-          while (performance.now() < loadEnd) {
-            outcomes[await client.signIn(`bench${(next += 1) % userCount}@bench.test`)] += 1;
-          }
-        }),
-      ),
-      probe(prober, () => performance.now() >= loadEnd),
-    ]);
-    const elapsed = (performance.now() - started) / 1000;
+    for (const client of clients) await client.fetchCsrfToken();
+    const {
+      outcomes,
+      elapsed,
+      cpu,
+      during: underLoadRaw,
+    } = await closedLoop(clients, (client, i) => gatehouseSignIn(client, `bench${i}@bench.test`), {
+      seconds,
+      userCount,
+      pid,
+      during: (until) => probeAccount(prober, until),
+    });
     const loginsPerSecond = outcomes.ok / elapsed;
-    const cpuAfter = cpuSnapshot(pid);
-    const perLoginMs = (key: keyof CpuSnapshot) =>
-      (1000 * (cpuAfter[key] - cpuBefore[key])) / Math.max(1, outcomes.ok);
+    const perLoginMs = (key: keyof CpuSnapshot) => (1000 * cpu[key]) / Math.max(1, outcomes.ok);
     const underLoad = sortNumbers(underLoadRaw);
     const rssAfterLoad = peakRssKb(pid);
 
     // 5. Open loop at 10× the sustained rate: arrivals do not wait for answers.
     const offeredPerSecond = Math.max(10, 10 * loginsPerSecond);
     const pool = Array.from({ length: 500 }, (_, i) => new Client(base, `10.2.${i >> 8}.${i & 255}`));
-    for (const client of pool) {
-      const r = await client.request('/api/auth/csrf');
-      client.csrfToken = ((await r.json()) as { csrfToken: string }).csrfToken;
-    }
-    const over = { ok: 0, busy: 0, limited: 0, refused: 0, error: 0 };
+    for (const client of pool) await client.fetchCsrfToken();
+    const over: Outcomes = { ok: 0, busy: 0, limited: 0, refused: 0, error: 0 };
     const busyMs: number[] = [];
     const okMs: number[] = [];
     const pending: Promise<void>[] = [];
@@ -327,8 +154,7 @@ async function main(): Promise<void> {
         const client = pool[sent % pool.length]!;
         const t0 = performance.now();
         pending.push(
-          client
-            .signIn(`bench${sent % userCount}@bench.test`)
+          gatehouseSignIn(client, `bench${sent % userCount}@bench.test`)
             .then((outcome) => {
               over[outcome] += 1;
               (outcome === 'busy' ? busyMs : outcome === 'ok' ? okMs : []).push(performance.now() - t0);
@@ -401,10 +227,7 @@ async function main(): Promise<void> {
       }),
     );
   } finally {
-    if (server && server.exitCode === null) {
-      server.kill('SIGTERM');
-      await new Promise((r) => server!.once('exit', r));
-    }
+    await stopServer(server);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
