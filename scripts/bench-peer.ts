@@ -85,8 +85,8 @@ interface Target {
 const statusOutcome = (status: number): SignInOutcome | undefined =>
   status === 503 ? 'busy' : status === 429 ? 'limited' : undefined;
 
-/** The hidden fields of a page's forms, as a browser without JavaScript would post them. */
-function hiddenFields(html: string): [string, string][] {
+/** The hidden fields of the page's form that has `field`, as a browser without JavaScript posts them. */
+function hiddenFields(html: string, field: string): [string, string][] {
   const decode = (s: string) =>
     s
       .replace(/&quot;/g, '"')
@@ -94,7 +94,8 @@ function hiddenFields(html: string): [string, string][] {
       .replace(/&lt;/g, '<')
       .replace(/&gt;/g, '>')
       .replace(/&amp;/g, '&');
-  return [...html.matchAll(/<input\b[^>]*\btype="hidden"[^>]*>/g)].map(([tag]) => [
+  const form = html.match(/<form\b[\s\S]*?<\/form>/g)?.find((f) => f.includes(`name="${field}"`)) ?? '';
+  return [...form.matchAll(/<input\b[^>]*\btype="hidden"[^>]*>/g)].map(([tag]) => [
     decode(/\bname="([^"]*)"/.exec(tag)?.[1] ?? ''),
     decode(/\bvalue="([^"]*)"/.exec(tag)?.[1] ?? ''),
   ]);
@@ -113,7 +114,7 @@ function gatehouse(base: string, database: string): Target {
       const html = await page.text();
       if (page.status !== 200) return statusOutcome(page.status) ?? 'error';
       const form = new FormData();
-      for (const [name, value] of hiddenFields(html)) form.append(name, value);
+      for (const [name, value] of hiddenFields(html, 'password')) form.append(name, value);
       form.append('identifier', email(account));
       form.append('password', PASSWORD);
       const answer = await client.request('/login', {
@@ -142,6 +143,7 @@ function betterAuth(base: string, database: string): Target {
     if (response.status === 200) return 'ok';
     return statusOutcome(response.status) ?? (response.status === 401 ? 'refused' : 'error');
   };
+  let rscDashboard = '/dashboard';
   return {
     name: 'Better Auth',
     dir: peerDir,
@@ -162,8 +164,16 @@ function betterAuth(base: string, database: string): Target {
       if (page.status !== 200) return statusOutcome(page.status) ?? 'error';
       const outcome = await signIn(client, account);
       if (outcome !== 'ok') return outcome;
-      const landing = await client.request('/dashboard', { headers: { rsc: '1' } });
+      let landing = await client.request(rscDashboard, { headers: { rsc: '1' } });
       await landing.arrayBuffer();
+      const location = landing.headers.get('location');
+      if (landing.status === 307 && location?.startsWith('/dashboard?_rsc')) {
+        // Next wants the cache-busting _rsc parameter its router computes from the request's
+        // headers; learnt from the first answer, then sent straight away as the router does.
+        rscDashboard = location;
+        landing = await client.request(rscDashboard, { headers: { rsc: '1' } });
+        await landing.arrayBuffer();
+      }
       return landing.status === 200 ? 'ok' : 'error';
     },
   };
@@ -306,8 +316,12 @@ async function main(): Promise<void> {
   // The raw verify rate, with every core busy, before any server exists.
   const stored = await argon2Hash(PASSWORD, argon2Options);
   for (let i = 0; i < 3; i += 1) await argon2Verify(stored, PASSWORD);
+  // One verify's CPU cost is this process's CPU time (its thread pool included) per verify, not
+  // cores / rate: on a shared machine the cores are not all ours.
+  const cpuBefore = process.cpuUsage();
   const raw = await measure('raw', cores, () => argon2Verify(stored, PASSWORD), Math.min(seconds, 5));
-  const verifyMs = (1000 * cores) / raw.perSecond;
+  const cpuUsed = process.cpuUsage(cpuBefore);
+  const verifyMs = (cpuUsed.user + cpuUsed.system) / 1000 / raw.ops;
   console.log(
     `raw argon2id verify: ${raw.perSecond.toFixed(1)}/s with ${cores} in flight (${cores} cores), ${verifyMs.toFixed(1)} CPU ms each`,
   );
@@ -417,8 +431,14 @@ async function main(): Promise<void> {
 
   const accountP99Load = p(g.http.underLoad[0]!, 99);
   const goals: [string, boolean][] = [
-    ['sign-ins/s ≥ 1.2× Better Auth, HTTP path', g.http.perSecond >= 1.2 * b.http.perSecond],
-    ['sign-ins/s ≥ 1.2× Better Auth, page path', g.page.perSecond >= 1.2 * b.page.perSecond],
+    [
+      'sign-ins/s ≥ 1.2× Better Auth, HTTP path',
+      g.http.perSecond > 0 && g.http.perSecond >= 1.2 * b.http.perSecond,
+    ],
+    [
+      'sign-ins/s ≥ 1.2× Better Auth, page path',
+      g.page.perSecond > 0 && g.page.perSecond >= 1.2 * b.page.perSecond,
+    ],
     ['CPU per sign-in outside argon2 ≤ 4 ms, HTTP path', g.http.nonHashMs <= 4],
     ['CPU per sign-in outside argon2 ≤ 4 ms, page path', g.page.nonHashMs <= 4],
     ['sign-ins/s ≥ 0.6 × raw argon2 verify rate, HTTP path', g.http.perSecond >= 0.6 * raw.perSecond],
