@@ -228,6 +228,13 @@ export async function ensureBuilt(dir: string, env: Record<string, string> = {})
   await run(process.execPath, [nextBin(dir), 'build'], dir, env);
 }
 
+/** `npm ci` in a bench folder with its own package.json and lockfile, when it has no node_modules yet. */
+export async function ensureInstalled(dir: string): Promise<void> {
+  if (existsSync(path.join(dir, 'node_modules/.package-lock.json'))) return;
+  console.log(`installing ${path.relative(process.cwd(), dir)} (npm ci)…`);
+  await run('npm', ['ci', '--no-audit', '--no-fund'], dir);
+}
+
 /** Runs a command to completion, its output passed through; rejects on a non-zero exit. */
 export function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}) {
   return new Promise<void>((resolve, reject) => {
@@ -239,10 +246,9 @@ export function run(command: string, args: string[], cwd: string, env: Record<st
   });
 }
 
-/** The Next.js CLI an app directory resolves (its own node_modules, else the repository's). */
+/** The Next.js CLI of an app directory, from its own node_modules. */
 function nextBin(dir: string): string {
-  const own = path.join(dir, 'node_modules/next/dist/bin/next');
-  return existsSync(own) ? own : path.join(process.cwd(), 'node_modules/next/dist/bin/next');
+  return path.join(dir, 'node_modules/next/dist/bin/next');
 }
 
 export interface ServerOptions {
@@ -264,15 +270,18 @@ export async function startServer({
   const child = spawn(
     process.execPath,
     [...nodeArgs, nextBin(dir), 'start', '-p', String(port), '-H', '127.0.0.1'],
-    { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
+    { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
+  // The last of its output, for the error when it does not come up.
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${stderr}`);
+    if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${output}`);
     try {
       if ((await fetch(`http://127.0.0.1:${port}${healthPath}`)).ok) return child;
     } catch {
@@ -281,7 +290,7 @@ export async function startServer({
     await new Promise((r) => setTimeout(r, 250));
   }
   child.kill();
-  throw new Error(`next start did not answer ${healthPath} within 60 s:\n${stderr}`);
+  throw new Error(`next start did not answer ${healthPath} within 60 s:\n${output}`);
 }
 
 export async function stopServer(server: ChildProcess | undefined): Promise<void> {

@@ -4,17 +4,19 @@
  *   npm run bench:pages
  *
  * What it does, in one run (docs/decisions/034-benchmarking-against-better-auth.md says why):
- * 1. builds what is missing: Gatehouse and bench/peers/bare/ (one heading and one link, built with
- *    this repository's next and react), and installs Lighthouse into bench/lighthouse/ (`npm ci`);
+ * 1. installs and builds what is missing: Gatehouse, bench/peers/bare/ (one heading and one link,
+ *    its own install of the same next, react and react-dom versions) and Lighthouse in
+ *    bench/lighthouse/ (`npm ci` into each folder);
  * 2. starts both with `next start` (Gatehouse on a temporary PGlite with one admin account, signed
  *    in over HTTP for /account and /admin/users) and, for each page, fetches its HTML and sums the
- *    gzip size (zlib, level 6) of every script the HTML loads by src: the JS a first visit downloads.
+ *    gzip size (zlib, level 6) of every script the HTML loads by src, noModule polyfills left out: the
+ *    JS a first visit downloads.
  *    Inline scripts (the RSC payload) are counted apart: they are data, not code;
  * 3. runs Lighthouse 12 (default mobile settings, simulated throttling) with Debian's Chromium,
  *    headless, on /login, /register and the bare page, nothing fetched from the network;
  * 4. prints the table and the issue's goals as MET/MISSED.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -24,6 +26,7 @@ import { hashPassword } from '@/lib/password';
 import {
   Client,
   ensureBuilt,
+  ensureInstalled,
   freePort,
   gatehouseEnv,
   gatehouseSignIn,
@@ -50,7 +53,13 @@ async function weigh(client: Client, pathname: string): Promise<PageWeight> {
   const response = await client.request(pathname);
   const html = await response.text();
   if (response.status !== 200) throw new Error(`${pathname} answered ${response.status}`);
-  const sources = new Set([...html.matchAll(/<script\b[^>]*\bsrc="([^"]+)"/g)].map(([, src]) => src!));
+  // noModule scripts (polyfills) are for browsers without modules: a current one never downloads them.
+  const sources = new Set(
+    [...html.matchAll(/<script\b[^>]*>/g)]
+      .filter(([tag]) => !/\bnomodule\b/i.test(tag))
+      .map(([tag]) => /\bsrc="([^"]+)"/.exec(tag)?.[1])
+      .filter((src): src is string => src !== undefined),
+  );
   let gzipBytes = 0;
   for (const src of sources) {
     const script = await client.request(new URL(src.replace(/&amp;/g, '&'), client.base).pathname);
@@ -117,11 +126,9 @@ const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 async function main(): Promise<void> {
   const buildEnv = { NEXT_TELEMETRY_DISABLED: '1' };
   await ensureBuilt(process.cwd(), buildEnv);
+  await ensureInstalled(bareDir);
   await ensureBuilt(bareDir, buildEnv);
-  if (!existsSync(path.join(lighthouseDir, 'node_modules/.package-lock.json'))) {
-    console.log('installing bench/lighthouse (npm ci)…');
-    await run('npm', ['ci', '--no-audit', '--no-fund'], lighthouseDir);
-  }
+  await ensureInstalled(lighthouseDir);
 
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-bench-pages-'));
   const barePort = await freePort();

@@ -30,7 +30,6 @@
  * shares the machine's cores with the servers and Postgres, which lowers every figure a little.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 import postgres from 'postgres';
@@ -49,6 +48,7 @@ import {
   userCount,
   cpuSnapshot,
   ensureBuilt,
+  ensureInstalled,
   freePort,
   gatehouseSignIn,
   PASSWORD,
@@ -281,12 +281,6 @@ async function createPeerDatabase(): Promise<{ url: string; drop: () => Promise<
   };
 }
 
-async function ensurePeerInstalled(): Promise<void> {
-  if (existsSync(path.join(peerDir, 'node_modules/.package-lock.json'))) return;
-  console.log('installing bench/peers/better-auth (npm ci)…');
-  await run('npm', ['ci', '--no-audit', '--no-fund'], peerDir);
-}
-
 const fixed = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
 
 function printTable(rows: [label: string, gatehouse: number, peer: number, unit: string][]): void {
@@ -305,7 +299,7 @@ function printTable(rows: [label: string, gatehouse: number, peer: number, unit:
 async function main(): Promise<void> {
   const buildEnv = { NEXT_TELEMETRY_DISABLED: '1' };
   await ensureBuilt(process.cwd(), buildEnv);
-  await ensurePeerInstalled();
+  await ensureInstalled(peerDir);
   // Its auth module loads while pages are prerendered, and refuses to without a secret.
   await ensureBuilt(peerDir, {
     ...buildEnv,
