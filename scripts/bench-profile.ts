@@ -40,7 +40,9 @@ function originalSource(frame: CallFrame): string {
   }
   const entry = maps.get(file)?.findEntry(frame.lineNumber, frame.columnNumber) as
     { originalSource?: string } | undefined;
-  return entry?.originalSource ? path.resolve(path.dirname(file), entry.originalSource) : file;
+  return entry?.originalSource
+    ? path.resolve(path.dirname(file), decodeURIComponent(entry.originalSource))
+    : file;
 }
 
 const PACKAGE_GROUPS: [RegExp, string][] = [
@@ -59,9 +61,14 @@ function groupOf(frame: CallFrame, source: string): string {
     return 'V8 and native (program, builtins)';
   }
   if (source.startsWith('node:')) return 'Node.js (http, streams, crypto, timers)';
+  if (source.includes('[turbopack]')) return 'next';
   const inModules = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(.*)$/.exec(source);
   if (inModules) {
-    const [, name, rest] = inModules;
+    const [, mapped, rest] = inModules;
+    // A package's own source map nested in a chunk's loses its name (node_modules/src/…);
+    // Turbopack names the chunk after the package.
+    const name =
+      mapped === 'src' ? (/node_modules_((?:@[^_]+_)?[^_]+)_/.exec(frame.url)?.[1] ?? mapped) : mapped;
     // Next's app runtime bundles React's server renderer with its own rendering code.
     if (name === 'next' && /compiled\/(react|react-dom|react-server-dom)/.test(rest!))
       return 'react-dom server';
