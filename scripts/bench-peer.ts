@@ -387,7 +387,7 @@ async function main(): Promise<void> {
     ['sign-ins/s, page', g.page.perSecond, b.page.perSecond, '/s'],
     ['CPU per sign-in outside argon2, HTTP', g.http.nonHashMs, b.http.nonHashMs, 'ms'],
     ['CPU per sign-in outside argon2, page', g.page.nonHashMs, b.page.nonHashMs, 'ms'],
-    ['  of which event loop (incl. argon2 glue), HTTP', g.http.eventLoopMs, b.http.eventLoopMs, 'ms'],
+    ['event-loop CPU per sign-in (probe included), HTTP', g.http.eventLoopMs, b.http.eventLoopMs, 'ms'],
     ['Postgres CPU per sign-in, HTTP', g.http.postgresMs, b.http.postgresMs, 'ms'],
     ['signed-in page p50 idle', p(g.idle[0]!, 50), p(b.idle[0]!, 50), 'ms'],
     ['signed-in page p99 idle', p(g.idle[0]!, 99), p(b.idle[0]!, 99), 'ms'],
