@@ -173,6 +173,7 @@ export async function createAccessToken(
     if ((live?.n ?? 0) >= MAX_LIVE_ACCESS_TOKENS) return { ok: false, code: 'too_many' };
 
     const token = `${ACCESS_TOKEN_PREFIX}${randomToken(TOKEN_BYTES)}`;
+    const prefix = token.slice(0, DISPLAY_PREFIX_LENGTH);
     const expiresAt = addMs(now, input.expiresInDays * DAY);
     const [row] = await tx
       .insert(accessTokens)
@@ -180,7 +181,7 @@ export async function createAccessToken(
         userId: owner.id,
         name,
         tokenHash: hashAccessToken(token),
-        prefix: token.slice(0, DISPLAY_PREFIX_LENGTH),
+        prefix,
         scopes,
         expiresAt,
         createdAt: now,
@@ -193,7 +194,8 @@ export async function createAccessToken(
         action: 'access_token.created',
         userId: owner.id,
         actorId: owner.id,
-        meta: { tokenId, name, scopes, expiresInDays: input.expiresInDays },
+        // Named by its display prefix: the audit log drops any key that looks like a secret's ("token…").
+        meta: { prefix, name, scopes, expiresInDays: input.expiresInDays },
         ...context,
       },
       clock,
@@ -286,7 +288,7 @@ async function revokeOne(
         action: 'access_token.revoked',
         userId: input.userId,
         actorId: input.actorId,
-        meta: { tokenId: token.id, name: token.name, by: input.by },
+        meta: { prefix: token.prefix, name: token.name, by: input.by },
         ...context,
       },
       clock,
