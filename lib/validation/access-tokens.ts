@@ -84,3 +84,8 @@ export const createAccessTokenSchema = z
 export const revokeAccessTokenSchema = z.object({
   tokenId: z.uuid({ error: 'accessTokens.errors.notFound' }),
 });
+
+/** The admin's revoke button on an account's page: the account and the token. */
+export const adminRevokeAccessTokenSchema = revokeAccessTokenSchema.extend({
+  userId: z.uuid({ error: 'adminAccessTokens.errors.notFound' }),
+});

@@ -1,7 +1,8 @@
 'use client';
 
 import { useTranslations } from 'next-intl';
-import { useState, useSyncExternalStore } from 'react';
+import { useState } from 'react';
+import { CopyButton } from '@/components/copy-button';
 import { HiddenField, PasswordField, SubmitButton, TextAreaField } from '@/components/form/fields';
 import { ActionForm, useActionForm } from '@/components/form/form';
 import { recoveryPhraseSetupSchema } from '@/lib/validation/recovery-phrase';
@@ -66,7 +67,7 @@ function Steps({ hasPhrase }: { hasPhrase: boolean }) {
           <p className={styles.phrase} lang="en" translate="no">
             {phrase}
           </p>
-          <CopyButton text={phrase} />
+          <CopyButton text={phrase} label={t('copy')} copiedLabel={t('copied')} />
           <p>{t('writeItDown')}</p>
         </div>
       ) : (
@@ -84,37 +85,5 @@ function Steps({ hasPhrase }: { hasPhrase: boolean }) {
       />
       <SubmitButton>{t('save')}</SubmitButton>
     </>
-  );
-}
-
-const noSubscription = () => () => undefined;
-const clipboardAvailable = () => typeof navigator.clipboard?.writeText === 'function';
-const notOnTheServer = () => false;
-
-/**
- * An enhancement only: it appears once the page runs in a browser that offers the clipboard (secure
- * contexts). Without it the phrase is ordinary text, selectable and copyable by hand.
- */
-function CopyButton({ text }: { text: string }) {
-  const t = useTranslations('recovery');
-  const canCopy = useSyncExternalStore(noSubscription, clipboardAvailable, notOnTheServer);
-  const [copied, setCopied] = useState(false);
-  if (!canCopy) return null;
-  return (
-    <div className={styles.copy}>
-      <button
-        type="button"
-        className={styles.copyButton}
-        onClick={() =>
-          navigator.clipboard.writeText(text).then(
-            () => setCopied(true),
-            () => setCopied(false),
-          )
-        }
-      >
-        {t('copy')}
-      </button>
-      <span role="status">{copied ? t('copied') : ''}</span>
-    </div>
   );
 }
