@@ -3,6 +3,7 @@
 import { useTranslations } from 'next-intl';
 import { useState } from 'react';
 import { CopyButton } from '@/components/copy-button';
+import { ShownOnce } from '@/components/shown-once';
 import { HiddenField, PasswordField, SubmitButton, TextAreaField } from '@/components/form/fields';
 import { ActionForm, useActionForm } from '@/components/form/form';
 import { recoveryPhraseSetupSchema } from '@/lib/validation/recovery-phrase';
@@ -61,7 +62,7 @@ function Steps({ hasPhrase }: { hasPhrase: boolean }) {
   return (
     <>
       {phrase ? (
-        <div className={styles.shown}>
+        <ShownOnce>
           <p>{t('showOnce')}</p>
           {/* English words whatever the page's language: a translating browser must leave them alone. */}
           <p className={styles.phrase} lang="en" translate="no">
@@ -69,7 +70,7 @@ function Steps({ hasPhrase }: { hasPhrase: boolean }) {
           </p>
           <CopyButton text={phrase} label={t('copy')} copiedLabel={t('copied')} />
           <p>{t('writeItDown')}</p>
-        </div>
+        </ShownOnce>
       ) : (
         // A full page load, not a client-side navigation: it must forget this form's state.
         <p>{t.rich('typeFromPaper', { link: (chunks) => <a href="/account/recovery">{chunks}</a> })}</p>

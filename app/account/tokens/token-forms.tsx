@@ -11,6 +11,7 @@ import {
 } from '@/components/form/fields';
 import { ActionForm, useActionForm } from '@/components/form/form';
 import { CopyButton } from '@/components/copy-button';
+import { ShownOnce } from '@/components/shown-once';
 import {
   ACCESS_TOKEN_LIFETIME_DAYS,
   ACCESS_TOKEN_SCOPES,
@@ -48,7 +49,7 @@ function CreateSteps({ isAdmin }: { isAdmin: boolean }) {
   const token = createdTokenIn(state);
   if (token) {
     return (
-      <div className={styles.shown}>
+      <ShownOnce>
         <p>{t('showOnce')}</p>
         <p className={styles.token} translate="no">
           <code id="new-access-token">{token}</code>
@@ -59,7 +60,7 @@ function CreateSteps({ isAdmin }: { isAdmin: boolean }) {
         <p>
           <a href="/account/tokens">{t('createAnother')}</a>
         </p>
-      </div>
+      </ShownOnce>
     );
   }
   const scopes = ACCESS_TOKEN_SCOPES.filter((scope) => isAdmin || !ADMIN_SCOPES.includes(scope));
