@@ -227,7 +227,7 @@ describe('authenticateAccessToken', () => {
     expect((await listAccessTokens(database.db, user.id, expiring))[0]?.expired).toBe(true);
   });
 
-  it('refuses a revoked token at once, and the owner is mailed', async () => {
+  it('refuses a revoked token at once, and the owner is mailed (S60)', async () => {
     const user = await makeUser();
     const { token, tokenId } = await makeToken(user.id);
     expect(await revokeAccessToken(database.db, { userId: user.id, tokenId }, freshContext(), clock)).toEqual(
@@ -248,7 +248,7 @@ describe('authenticateAccessToken', () => {
     expect(revoked.text).toContain('CI script');
   });
 
-  it('refuses the token of a locked owner on the next call, and unlocking does not bring it back', async () => {
+  it('S60: an admin lock refuses the token at once and revokes it, so unlocking does not bring it back', async () => {
     const admin = await makeUser('admin');
     const user = await makeUser();
     const { token, tokenId } = await makeToken(user.id);
