@@ -146,6 +146,37 @@ export const sessions = pgTable(
   (t) => [index('sessions_user_idx').on(t.userId)],
 );
 
+/**
+ * Personal access tokens for the JSON API (lib/access-tokens.ts, docs/decisions/025). The raw token
+ * is shown once; only its SHA-256 is kept. A token never outlives its owner's row.
+ */
+export const accessTokens = pgTable(
+  'access_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    // SHA-256 of the whole raw token (prefix included), hex.
+    tokenHash: text('token_hash').notNull(),
+    // The first characters of the raw token, for a person to tell their tokens apart; not a secret.
+    prefix: text('prefix').notNull(),
+    scopes: text('scopes').array().notNull(),
+    expiresAt: timestamptz('expires_at').notNull(),
+    lastUsedAt: timestamptz('last_used_at'),
+    lastUsedIp: text('last_used_ip'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    revokedAt: timestamptz('revoked_at'),
+    // Who revoked it (the owner or an admin). No foreign key: like the audit trail, it outlives accounts.
+    revokedBy: uuid('revoked_by'),
+  },
+  (t) => [
+    uniqueIndex('access_tokens_token_hash_unique').on(t.tokenHash),
+    index('access_tokens_user_idx').on(t.userId, t.createdAt),
+  ],
+);
+
 export const outboxStatus = pgEnum('outbox_status', ['queued', 'sending', 'sent', 'failed']);
 
 export const emailOutbox = pgTable(
@@ -236,6 +267,7 @@ export type NewUser = typeof users.$inferInsert;
 export type Token = typeof tokens.$inferSelect;
 export type TokenPurpose = (typeof tokenPurpose.enumValues)[number];
 export type Session = typeof sessions.$inferSelect;
+export type AccessToken = typeof accessTokens.$inferSelect;
 export type OutboxRow = typeof emailOutbox.$inferSelect;
 export type DevMail = typeof devMailbox.$inferSelect;
 export type AuditEvent = typeof auditEvents.$inferSelect;

@@ -2,6 +2,14 @@ import { render, toPlainText } from '@react-email/components';
 import { createElement, type ReactElement } from 'react';
 import type { Locale } from '../lib/i18n/config';
 import { mailLocale } from './components/i18n';
+import AccessTokenCreated, {
+  subject as accessTokenCreatedSubject,
+  type AccessTokenCreatedProps,
+} from './access-token-created';
+import AccessTokenRevoked, {
+  subject as accessTokenRevokedSubject,
+  type AccessTokenRevokedProps,
+} from './access-token-revoked';
 import AccountDeleted, {
   subject as accountDeletedSubject,
   type AccountDeletedProps,
@@ -91,6 +99,8 @@ export const templateNames = [
   'recovery-phrase-created',
   'recovery-phrase-removed',
   'new-sign-in',
+  'access-token-created',
+  'access-token-revoked',
 ] as const;
 
 export type TemplateName = (typeof templateNames)[number];
@@ -118,6 +128,8 @@ export type TemplateProps = {
   'recovery-phrase-created': Omit<RecoveryPhraseCreatedProps, 'locale'>;
   'recovery-phrase-removed': Omit<RecoveryPhraseRemovedProps, 'locale'>;
   'new-sign-in': Omit<NewSignInProps, 'locale'>;
+  'access-token-created': Omit<AccessTokenCreatedProps, 'locale'>;
+  'access-token-revoked': Omit<AccessTokenRevokedProps, 'locale'>;
 };
 
 type FullProps<T extends TemplateName> = TemplateProps[T] & { locale: Locale };
@@ -164,6 +176,8 @@ const registry: { [T in TemplateName]: TemplateEntry<FullProps<T>> } = {
   'recovery-phrase-created': entry(RecoveryPhraseCreated, recoveryPhraseCreatedSubject, false),
   'recovery-phrase-removed': entry(RecoveryPhraseRemoved, recoveryPhraseRemovedSubject, false),
   'new-sign-in': entry(NewSignIn, newSignInSubject, false),
+  'access-token-created': entry(AccessTokenCreated, accessTokenCreatedSubject, false),
+  'access-token-revoked': entry(AccessTokenRevoked, accessTokenRevokedSubject, false),
 };
 
 export class UnknownTemplateError extends Error {

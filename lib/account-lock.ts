@@ -1,12 +1,13 @@
 import { and, eq, isNotNull, isNull } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { users, type User } from '@/db/schema';
+import { revokeAllAccessTokens } from './access-tokens';
 import { userLocale } from './admins';
 import { recordAudit } from './audit';
 import type { Clock } from './clock';
 import { enqueueMail } from './mail/outbox';
 import { clearRecoveryPhrase } from './recovery-phrase';
-import type { RequestContext } from './request-context';
+import { noRequestContext, type RequestContext } from './request-context';
 import { revokeUserSessions } from './sessions';
 
 /**
@@ -21,14 +22,17 @@ export type UnlockResult = { ok: true } | { ok: false; code: 'not_found' | 'not_
 export const MAX_LOCK_REASON_LENGTH = 500;
 
 /**
- * Sets the lock on an account that is not locked yet and ends its sessions; returns the locked row,
- * or undefined when there was nothing to lock. The building block for lockUser and for automatic
- * locks (lib/email-change.ts), which each send their own mail and audit event. Pass a transaction.
+ * Sets the lock on an account that is not locked yet, ends its sessions and revokes its access
+ * tokens (decision 025: unlocking must not bring back a token whoever had the account made); returns
+ * the locked row, or undefined when there was nothing to lock. The building block for lockUser and
+ * for automatic locks (lib/email-change.ts), which each send their own mail and audit event. Pass a
+ * transaction, and `actorId`/`context` when a person locks.
  */
 export async function lockAccount(
   db: Db,
-  input: { userId: string; reason: string | null },
+  input: { userId: string; reason: string | null; actorId?: string },
   clock: Clock,
+  context: RequestContext = noRequestContext,
 ): Promise<User | undefined> {
   const now = clock.now();
   const [user] = await db
@@ -38,6 +42,12 @@ export async function lockAccount(
     .returning();
   if (!user) return undefined;
   await revokeUserSessions(db, user.id, clock);
+  await revokeAllAccessTokens(
+    db,
+    { userId: user.id, actorId: input.actorId ?? null, reason: 'lock' },
+    context,
+    clock,
+  );
   return user;
 }
 
@@ -53,7 +63,12 @@ export async function lockUser(
 ): Promise<LockResult> {
   const reason = input.reason?.trim().slice(0, MAX_LOCK_REASON_LENGTH) || null;
   return db.transaction(async (tx) => {
-    const user = await lockAccount(tx, { userId: input.userId, reason }, clock);
+    const user = await lockAccount(
+      tx,
+      { userId: input.userId, reason, actorId: input.adminId },
+      clock,
+      context,
+    );
     if (!user) {
       const [existing] = await tx
         .select({ id: users.id })

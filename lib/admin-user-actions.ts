@@ -1,6 +1,7 @@
 import { eq, inArray } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { users, type User } from '@/db/schema';
+import { revokeAllAccessTokens } from './access-tokens';
 import { isLastActiveAdmin, removeAccount } from './account-deletion';
 import { lockUser, MAX_LOCK_REASON_LENGTH } from './account-lock';
 import { accountState } from './account-state';
@@ -304,7 +305,11 @@ export async function adminResendVerification(
 
 export type AdminRevokeSessionsResult = { ok: true; count: number } | NotFound;
 
-/** Signs the account out everywhere (S51). An admin who names their own account signs themself out. */
+/**
+ * Signs the account out everywhere (S51) and revokes its access tokens, which would otherwise keep
+ * whoever the admin is shutting out in (decision 025). An admin who names their own account signs
+ * themself out.
+ */
 export async function adminRevokeSessions(
   db: Db,
   input: AdminTarget,
@@ -315,13 +320,19 @@ export async function adminRevokeSessions(
     const user = await lockedRow(tx, input.userId);
     if (!user) return notFound;
     const count = await revokeUserSessions(tx, user.id, clock);
+    const tokens = await revokeAllAccessTokens(
+      tx,
+      { userId: user.id, actorId: input.adminId, reason: 'admin_sign_out' },
+      context,
+      clock,
+    );
     await recordAudit(
       tx,
       {
         action: 'session.revoked_by_admin',
         userId: user.id,
         actorId: input.adminId,
-        meta: { count },
+        meta: { count, tokens },
         ...context,
       },
       clock,

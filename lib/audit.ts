@@ -51,6 +51,8 @@ export const AUDIT_ACTIONS = [
   'user.lock_skipped',
   'user.imported',
   'user.import_completed',
+  'access_token.created',
+  'access_token.revoked',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

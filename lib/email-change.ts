@@ -1,6 +1,7 @@
 import { and, desc, eq, gt, inArray, isNull, lte, ne } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { tokens, users, type TokenPurpose } from '@/db/schema';
+import { revokeAllAccessTokens } from './access-tokens';
 import { isLastActiveAdmin } from './account-deletion';
 import { lockAccount } from './account-lock';
 import { listActiveAdmins, userLocale } from './admins';
@@ -267,8 +268,8 @@ export type ReportNotMeResult = { ok: true } | { ok: false; code: 'invalid_or_ex
 
 /**
  * "This wasn't me", from the link sent to the old address. Whoever asked for the change knew the
- * password and held a session, so this stops the change, ends every session of the account, removes
- * its recovery phrase (S60) and mails the old address a password reset (link and 6-digit code). It
+ * password and held a session, so this stops the change, ends every session of the account, revokes
+ * its access tokens and removes its recovery phrase (S60), and mails the old address a password reset (link and 6-digit code). It
  * works whether or not the change is still pending, as long as it was not confirmed.
  */
 export async function reportEmailChangeNotMe(
@@ -286,6 +287,12 @@ export async function reportEmailChangeNotMe(
 
     const voided = await voidTokens(tx, user.id, ['change_email', 'cancel_email_change'], clock);
     const sessionsRevoked = await revokeUserSessions(tx, user.id, clock);
+    await revokeAllAccessTokens(
+      tx,
+      { userId: user.id, actorId: null, reason: 'email_change_not_me' },
+      context,
+      clock,
+    );
     // Whoever asked may also have made a recovery phrase: it would outlive the reset (S60).
     await clearRecoveryPhrase(
       tx,

@@ -355,6 +355,7 @@ test('S9: password fields are type=password, allow paste, and carry the right au
     [signedIn, '/account/security', {}],
     [signedIn, '/account/email', { password: 'current-password' }],
     [signedIn, '/account/delete', { password: 'current-password' }],
+    [signedIn, '/account/tokens', {}],
   ];
   for (const [context, url, own] of pages) {
     const page = await context.newPage();

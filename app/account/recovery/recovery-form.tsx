@@ -1,7 +1,9 @@
 'use client';
 
 import { useTranslations } from 'next-intl';
-import { useState, useSyncExternalStore } from 'react';
+import { useState } from 'react';
+import { CopyButton } from '@/components/copy-button';
+import { ShownOnce } from '@/components/shown-once';
 import { HiddenField, PasswordField, SubmitButton, TextAreaField } from '@/components/form/fields';
 import { ActionForm, useActionForm } from '@/components/form/form';
 import { recoveryPhraseSetupSchema } from '@/lib/validation/recovery-phrase';
@@ -60,15 +62,15 @@ function Steps({ hasPhrase }: { hasPhrase: boolean }) {
   return (
     <>
       {phrase ? (
-        <div className={styles.shown}>
+        <ShownOnce>
           <p>{t('showOnce')}</p>
           {/* English words whatever the page's language: a translating browser must leave them alone. */}
           <p className={styles.phrase} lang="en" translate="no">
             {phrase}
           </p>
-          <CopyButton text={phrase} />
+          <CopyButton text={phrase} label={t('copy')} copiedLabel={t('copied')} />
           <p>{t('writeItDown')}</p>
-        </div>
+        </ShownOnce>
       ) : (
         // A full page load, not a client-side navigation: it must forget this form's state.
         <p>{t.rich('typeFromPaper', { link: (chunks) => <a href="/account/recovery">{chunks}</a> })}</p>
@@ -84,37 +86,5 @@ function Steps({ hasPhrase }: { hasPhrase: boolean }) {
       />
       <SubmitButton>{t('save')}</SubmitButton>
     </>
-  );
-}
-
-const noSubscription = () => () => undefined;
-const clipboardAvailable = () => typeof navigator.clipboard?.writeText === 'function';
-const notOnTheServer = () => false;
-
-/**
- * An enhancement only: it appears once the page runs in a browser that offers the clipboard (secure
- * contexts). Without it the phrase is ordinary text, selectable and copyable by hand.
- */
-function CopyButton({ text }: { text: string }) {
-  const t = useTranslations('recovery');
-  const canCopy = useSyncExternalStore(noSubscription, clipboardAvailable, notOnTheServer);
-  const [copied, setCopied] = useState(false);
-  if (!canCopy) return null;
-  return (
-    <div className={styles.copy}>
-      <button
-        type="button"
-        className={styles.copyButton}
-        onClick={() =>
-          navigator.clipboard.writeText(text).then(
-            () => setCopied(true),
-            () => setCopied(false),
-          )
-        }
-      >
-        {t('copy')}
-      </button>
-      <span role="status">{copied ? t('copied') : ''}</span>
-    </div>
   );
 }

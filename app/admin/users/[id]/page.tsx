@@ -10,6 +10,7 @@ import { systemClock } from '@/lib/clock';
 import { isLocale } from '@/lib/i18n/config';
 import { requireAdmin } from '@/lib/web/session';
 import adminStyles from '../../admin.module.css';
+import { AccessTokensSection } from './access-tokens-section';
 import { DONE_FLAGS, userActionSchema, type DoneFlag } from './schema';
 import styles from './user.module.css';
 import {
@@ -291,6 +292,13 @@ export default async function AdminUserPage({
           </>
         )}
       </section>
+
+      <AccessTokensSection
+        userId={user.id}
+        username={username}
+        timeZone={timeZone}
+        revoked={query.tokenRevoked === '1'}
+      />
 
       <section aria-labelledby="profile-title" className={styles.section}>
         <h2 id="profile-title">{t('profile.title')}</h2>
