@@ -37,6 +37,7 @@ import EmailChangeNotice, {
   subject as emailChangeNoticeSubject,
   type EmailChangeNoticeProps,
 } from './email-change-notice';
+import Invite, { subject as inviteSubject, type InviteProps } from './invite';
 import NewSignIn, { subject as newSignInSubject, type NewSignInProps } from './new-sign-in';
 import PasswordChanged, {
   subject as passwordChangedSubject,
@@ -91,6 +92,7 @@ export const templateNames = [
   'recovery-phrase-created',
   'recovery-phrase-removed',
   'new-sign-in',
+  'invite',
 ] as const;
 
 export type TemplateName = (typeof templateNames)[number];
@@ -118,6 +120,7 @@ export type TemplateProps = {
   'recovery-phrase-created': Omit<RecoveryPhraseCreatedProps, 'locale'>;
   'recovery-phrase-removed': Omit<RecoveryPhraseRemovedProps, 'locale'>;
   'new-sign-in': Omit<NewSignInProps, 'locale'>;
+  invite: Omit<InviteProps, 'locale'>;
 };
 
 type FullProps<T extends TemplateName> = TemplateProps[T] & { locale: Locale };
@@ -164,6 +167,7 @@ const registry: { [T in TemplateName]: TemplateEntry<FullProps<T>> } = {
   'recovery-phrase-created': entry(RecoveryPhraseCreated, recoveryPhraseCreatedSubject, false),
   'recovery-phrase-removed': entry(RecoveryPhraseRemoved, recoveryPhraseRemovedSubject, false),
   'new-sign-in': entry(NewSignIn, newSignInSubject, false),
+  invite: entry(Invite, inviteSubject, true),
 };
 
 export class UnknownTemplateError extends Error {

@@ -51,6 +51,11 @@ export const AUDIT_ACTIONS = [
   'user.lock_skipped',
   'user.imported',
   'user.import_completed',
+  'invite.sent',
+  'invite.revoked',
+  'invite.accepted',
+  'account.data_exported',
+  'users.exported',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
