@@ -10,6 +10,9 @@ const sections = [
   ['/account/email', 'email'],
   ['/account/sessions', 'sessions'],
   ['/account/recovery', 'recovery'],
+  ['/account/activity', 'activity'],
+  ['/account/invites', 'invites'],
+  ['/account/export', 'export'],
   ['/account/delete', 'delete'],
 ] as const;
 
