@@ -1,5 +1,6 @@
 import 'server-only';
 import { revalidatePath } from 'next/cache';
+import { redirect } from 'next/navigation';
 import { getLocale } from 'next-intl/server';
 import { getDb } from '@/db/client';
 import { systemClock } from '@/lib/clock';
@@ -52,7 +53,7 @@ export function revokeInviteForm(session: AppSession, page: string) {
       systemClock,
     );
     if (!result.ok) return { status: 'error', formError: { key: 'invites.errors.notFound' } };
-    revalidatePath(page);
-    return { status: 'success', message: { key: 'invites.revoked' } };
+    // The row and its form are gone once revoked: the page itself says so.
+    redirect(`${page}?revoked=1`);
   });
 }

@@ -13,8 +13,13 @@ export async function generateMetadata() {
   return { title: t('title') };
 }
 
-export default async function AccountInvitesPage() {
+export default async function AccountInvitesPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ revoked?: string }>;
+}) {
   const { user } = await requireUser('/account/invites');
+  const { revoked } = await searchParams;
   const db = await getDb();
   const [t, usersMayInvite, mode, invites] = await Promise.all([
     getTranslations('invites'),
@@ -26,6 +31,7 @@ export default async function AccountInvitesPage() {
   return (
     <>
       <h1>{t('title')}</h1>
+      {revoked === '1' ? <p role="status">{t('revoked')}</p> : null}
       {mayInvite ? (
         <>
           <p>{t('lead')}</p>

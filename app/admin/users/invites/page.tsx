@@ -17,8 +17,13 @@ export async function generateMetadata() {
 }
 
 /** Every open invite, whoever sent it, and the form to send one (decision 030). */
-export default async function AdminInvitesPage() {
+export default async function AdminInvitesPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ revoked?: string }>;
+}) {
   const { user } = await requireAdmin('/admin/users/invites');
+  const { revoked } = await searchParams;
   const db = await getDb();
   const [t, mode, invites] = await Promise.all([
     getTranslations('invites'),
@@ -31,6 +36,7 @@ export default async function AdminInvitesPage() {
         <Link href="/admin/users">{t('backToUsers')}</Link>
       </p>
       <h1>{t('adminTitle')}</h1>
+      {revoked === '1' ? <p role="status">{t('revoked')}</p> : null}
       {mode === 'closed' ? (
         <p>{t('closed')}</p>
       ) : (
