@@ -123,3 +123,19 @@ test('activity shows a failed sign-in and a password change in the person’s ti
   expect(rows[1]).toContain(person.email);
   expect(rows.join('\n')).not.toMatch(/password|\$argon2/);
 });
+
+test('S45: the user-list CSV is refused to a signed-in non-admin and to a stranger', async ({
+  browser,
+  request,
+}) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signInOk(page, person.username, NEW_PASSWORD);
+  const refused = await page.request.get('/admin/users/export', { maxRedirects: 0 });
+  expect(refused.status()).toBe(403);
+  expect(await refused.text()).not.toContain('@');
+  const stranger = await request.get('/admin/users/export', { maxRedirects: 0 });
+  expect([303, 307]).toContain(stranger.status());
+  expect(stranger.headers().location).toMatch(/\/login/);
+  await context.close();
+});
