@@ -102,6 +102,8 @@ export const tokenPurpose = pgEnum('token_purpose', [
   'change_email',
   'cancel_email_change',
   'set_password',
+  // An invitation to sign up: user_id is whoever sent it, new_email the address it is bound to.
+  'invite',
 ]);
 
 export const tokens = pgTable(

@@ -23,6 +23,7 @@ const secretTemplates: TemplateName[] = [
   'email-change-confirm',
   'email-change-notice',
   'set-password',
+  'invite',
 ];
 
 function hrefs(html: string): string[] {

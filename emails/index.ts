@@ -45,6 +45,7 @@ import EmailChangeNotice, {
   subject as emailChangeNoticeSubject,
   type EmailChangeNoticeProps,
 } from './email-change-notice';
+import Invite, { subject as inviteSubject, type InviteProps } from './invite';
 import NewSignIn, { subject as newSignInSubject, type NewSignInProps } from './new-sign-in';
 import PasswordChanged, {
   subject as passwordChangedSubject,
@@ -101,6 +102,7 @@ export const templateNames = [
   'new-sign-in',
   'access-token-created',
   'access-token-revoked',
+  'invite',
 ] as const;
 
 export type TemplateName = (typeof templateNames)[number];
@@ -130,6 +132,7 @@ export type TemplateProps = {
   'new-sign-in': Omit<NewSignInProps, 'locale'>;
   'access-token-created': Omit<AccessTokenCreatedProps, 'locale'>;
   'access-token-revoked': Omit<AccessTokenRevokedProps, 'locale'>;
+  invite: Omit<InviteProps, 'locale'>;
 };
 
 type FullProps<T extends TemplateName> = TemplateProps[T] & { locale: Locale };
@@ -178,6 +181,7 @@ const registry: { [T in TemplateName]: TemplateEntry<FullProps<T>> } = {
   'new-sign-in': entry(NewSignIn, newSignInSubject, false),
   'access-token-created': entry(AccessTokenCreated, accessTokenCreatedSubject, false),
   'access-token-revoked': entry(AccessTokenRevoked, accessTokenRevokedSubject, false),
+  invite: entry(Invite, inviteSubject, true),
 };
 
 export class UnknownTemplateError extends Error {

@@ -97,7 +97,10 @@ beforeEach(async () => {
 
 /** The general form as a browser posts it with the default values. */
 const valid = {
-  requireApproval: 'on',
+  signupMode: 'approval',
+  inviteTtlMinutes: '10080',
+  signupAllowedDomains: '',
+  signupBlockedDomains: '',
   passwordMinLength: '15',
   verifyEmailTtlMinutes: '1440',
   resetPasswordTtlMinutes: '60',
@@ -122,6 +125,7 @@ describe('general settings', () => {
       auditRetentionDays: 'audit_retention_days',
       sentMailRetentionDays: 'sent_mail_retention_days',
       unconfirmedAccountRetentionDays: 'unconfirmed_account_retention_days',
+      inviteTtlMinutes: 'invite_ttl_minutes',
     };
     for (const [field, { min, max }] of Object.entries(GENERAL_BOUNDS)) {
       const key = keys[field as keyof typeof GENERAL_BOUNDS];
@@ -151,14 +155,56 @@ describe('general settings', () => {
   });
 
   it('an unticked box (sent as nothing) is false; a crafted value is refused', async () => {
-    const { requireApproval: _, ...unticked } = valid;
+    const { lockOnUnconfirmedEmailChange: _, ...unticked } = valid;
     const result = await validateFormData(generalSettingsSchema, formData(unticked));
-    expect(result.ok && result.data.requireApproval).toBe(false);
+    expect(result.ok && result.data.lockOnUnconfirmedEmailChange).toBe(false);
     const crafted = await validateFormData(
       generalSettingsSchema,
-      formData({ ...valid, requireApproval: 'yes' }),
+      formData({ ...valid, usersMayInvite: 'yes' }),
     );
     expect(crafted.ok).toBe(false);
+  });
+
+  it('domain lists: one per line, normalised, and a bad entry named in the field error', async () => {
+    const parsed = await validateFormData(
+      generalSettingsSchema,
+      formData({
+        ...valid,
+        signupAllowedDomains: 'Example.COM\n@staff.example.org, *.lab.example.net\n\nexample.com',
+      }),
+    );
+    expect(parsed.ok && parsed.data.signupAllowedDomains).toEqual([
+      'example.com',
+      'staff.example.org',
+      'lab.example.net',
+    ]);
+    const bad = await validateFormData(
+      generalSettingsSchema,
+      formData({ ...valid, signupBlockedDomains: 'example.com\nnot a domain' }),
+    );
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) {
+      expect(bad.fieldErrors.signupBlockedDomains).toEqual({
+        key: 'adminSettings.errors.domain',
+        params: { domain: 'not' },
+      });
+    }
+    const mode = await validateFormData(generalSettingsSchema, formData({ ...valid, signupMode: 'anyone' }));
+    expect(mode.ok).toBe(false);
+  });
+
+  it('a saved domain list is stored as a list and unchanged lists are not saved again', async () => {
+    const parsed = await validateFormData(
+      generalSettingsSchema,
+      formData({ ...valid, signupBlockedDomains: 'spam.example', signupMode: 'invite' }),
+    );
+    if (!parsed.ok) throw new Error('refused');
+    const first = await saveGeneralSettings(t.db, { adminId, values: parsed.data }, ctx, clock);
+    expect(first.changed.sort()).toEqual(['signup_blocked_domains', 'signup_mode']);
+    expect(await getSetting(t.db, 'signup_blocked_domains')).toEqual(['spam.example']);
+    const again = await saveGeneralSettings(t.db, { adminId, values: parsed.data }, ctx, clock);
+    expect(again.changed).toEqual([]);
+    await t.db.delete(settings);
   });
 
   it('saves only what changed, with one settings.changed row naming the keys', async () => {

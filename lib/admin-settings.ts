@@ -39,7 +39,11 @@ type GeneralKey = keyof GeneralSettingsInput;
 
 /** Form field → setting key. */
 const GENERAL_KEYS = {
-  requireApproval: 'require_approval',
+  signupMode: 'signup_mode',
+  usersMayInvite: 'users_may_invite',
+  inviteTtlMinutes: 'invite_ttl_minutes',
+  signupAllowedDomains: 'signup_allowed_domains',
+  signupBlockedDomains: 'signup_blocked_domains',
   passwordMinLength: 'password_min_length',
   verifyEmailTtlMinutes: 'verify_email_ttl_minutes',
   resetPasswordTtlMinutes: 'reset_password_ttl_minutes',
@@ -198,7 +202,8 @@ export async function saveGeneralSettings(
     const current = await readGeneralSettings(tx);
     const changed: string[] = [];
     for (const [field, key] of Object.entries(GENERAL_KEYS) as [GeneralKey, SettingKey][]) {
-      if (current[field] === input.values[field]) continue;
+      // Domain lists are arrays: compared by content, not by identity.
+      if (JSON.stringify(current[field]) === JSON.stringify(input.values[field])) continue;
       await setSetting(tx, key, input.values[field] as never, input.adminId);
       changed.push(key);
     }

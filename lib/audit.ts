@@ -53,6 +53,11 @@ export const AUDIT_ACTIONS = [
   'user.import_completed',
   'access_token.created',
   'access_token.revoked',
+  'invite.sent',
+  'invite.revoked',
+  'invite.accepted',
+  'account.data_exported',
+  'users.exported',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

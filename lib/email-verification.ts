@@ -81,7 +81,9 @@ export async function verifyEmail(
     }
   }
 
-  const requireApproval = await getSetting(db, 'require_approval');
+  // Only open sign-up skips the admin: in the other modes an address confirmed by link (a sign-up left
+  // from before the mode changed) waits for approval. Invited accounts never come this way.
+  const requireApproval = (await getSetting(db, 'signup_mode')) !== 'open';
   const result = await db.transaction(async (tx): Promise<VerifyEmailResult> => {
     const consumed = await consumeToken(tx, { token: input.token, purpose: 'verify_email', clock });
     if (!consumed.ok) return { ok: false, code: 'invalid_or_expired' };

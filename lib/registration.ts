@@ -11,28 +11,52 @@ import { checkNewPassword } from './password-policy';
 import { hitAll, limits } from './rate-limit';
 import type { RequestContext } from './request-context';
 import { getSetting } from './settings';
-import { issueToken } from './tokens';
+import { signupDomainAccepted } from './signup-policy';
+import { consumeToken, findLiveToken, issueToken } from './tokens';
 import { appUrl } from './urls';
 import type { RegistrationInput } from './validation/registration';
 import type { PasswordProblem } from './validation/password';
 
 export type RegistrationResult =
   | { ok: true }
+  | { ok: false; code: 'signup_closed' | 'invite_required' | 'invite_invalid' | 'domain_not_allowed' }
   | { ok: false; code: 'rate_limited' | 'busy'; retryAfterSeconds: number }
   | { ok: false; code: 'password_policy'; problem: PasswordProblem };
+
+/** The form's fields, and the clear token of the invite link the person followed, if any. */
+export type RegisterUserInput = RegistrationInput & { inviteToken?: string };
 
 /**
  * Creates an unverified account and mails its confirmation link. A taken email or username gets the
  * very same answer (S13): the owner of the address is mailed instead, so only someone who reads that
  * inbox learns anything. An address whose earlier sign-up was never confirmed is not taken: the new
  * sign-up replaces that row, its profile and its password (decision 016).
+ *
+ * The sign-up policy is enforced here, so every door (form, JSON API) follows it (decision 030):
+ * closed refuses all; invite-only needs a live invite; an invite binds the address, and since its
+ * link reached that mailbox the account is confirmed and active at once, with a welcome mail instead
+ * of a confirmation link. The domain rules answer by domain alone, never by whether an account exists.
  */
 export async function registerUser(
   db: Db,
-  input: RegistrationInput,
+  input: RegisterUserInput,
   context: RequestContext,
   clock: Clock,
 ): Promise<RegistrationResult> {
+  const mode = await getSetting(db, 'signup_mode');
+  if (mode === 'closed') return { ok: false, code: 'signup_closed' };
+  let invite: { id: string; email: string } | undefined;
+  if (input.inviteToken !== undefined) {
+    const live = await findLiveToken(db, { token: input.inviteToken, purpose: 'invite', clock });
+    if (live.ok && live.token.newEmail) invite = { id: live.token.id, email: live.token.newEmail };
+    // A spent invite where anyone may sign up is just an ordinary sign-up with the typed address.
+    else if (mode === 'invite') return { ok: false, code: 'invite_invalid' };
+  } else if (mode === 'invite') {
+    return { ok: false, code: 'invite_required' };
+  }
+  if (invite) input = { ...input, email: invite.email };
+  if (!(await signupDomainAccepted(db, input.email))) return { ok: false, code: 'domain_not_allowed' };
+
   const limited = await hitAll(
     db,
     [
@@ -60,7 +84,7 @@ export async function registerUser(
   // Every branch below sends exactly one mail; over the hourly budget none is sent, same answer.
   const mayMail = await spendMailBudget(db, clock);
   try {
-    await db.transaction(async (tx) => {
+    return await db.transaction(async (tx): Promise<RegistrationResult> => {
       // Locked: of two sign-ups replacing one unconfirmed row, the second waits and then finds it gone.
       const [byEmail] = await tx
         .select()
@@ -69,6 +93,8 @@ export async function registerUser(
         .limit(1)
         .for('update');
       if (byEmail?.emailVerifiedAt) {
+        // The invite is spent like any other: its link led to an address that already has an account.
+        if (invite) await consumeToken(tx, { token: input.inviteToken, purpose: 'invite', clock });
         if (mayMail)
           await enqueueMail(tx, {
             to: byEmail.email,
@@ -86,7 +112,7 @@ export async function registerUser(
           { action: 'registration.duplicate', userId: byEmail.id, meta: { field: 'email' }, ...audit },
           clock,
         );
-        return;
+        return { ok: true };
       }
       // The unconfirmed row this sign-up replaces does not hold its username against it.
       const [byUsername] = await tx
@@ -113,7 +139,12 @@ export async function registerUser(
           { action: 'registration.duplicate', userId: byUsername.id, meta: { field: 'username' }, ...audit },
           clock,
         );
-        return;
+        // An invite stays live: its mail still holds the link to try again with another username.
+        return { ok: true };
+      }
+      // Taken inside the transaction: of two sign-ups with one invite, only one gets the account.
+      if (invite && !(await consumeToken(tx, { token: input.inviteToken, purpose: 'invite', clock })).ok) {
+        return { ok: false, code: 'invite_invalid' };
       }
       if (byEmail) {
         // Nobody has proven this address yet, so the earlier sign-up (perhaps a stranger's, with a
@@ -141,10 +172,44 @@ export async function registerUser(
           locale: input.locale,
           timezone: input.timezone,
           signupComment: input.comment,
+          ...(invite ? { emailVerifiedAt: now, approvedAt: now } : {}),
           createdAt: now,
           updatedAt: now,
         })
         .returning();
+      await recordAudit(
+        tx,
+        {
+          action: 'user.registered',
+          userId: user!.id,
+          actorId: user!.id,
+          ...(invite ? { meta: { inviteId: invite.id } } : {}),
+          ...audit,
+        },
+        clock,
+      );
+      if (invite) {
+        if (mayMail)
+          await enqueueMail(tx, {
+            to: user!.email,
+            template: 'welcome',
+            locale: input.locale,
+            props: { username: user!.username, loginUrl: appUrl('/login') },
+            clock,
+          });
+        await recordAudit(
+          tx,
+          {
+            action: 'invite.accepted',
+            userId: user!.id,
+            actorId: user!.id,
+            meta: { inviteId: invite.id },
+            ...audit,
+          },
+          clock,
+        );
+        return { ok: true };
+      }
       const token = await issueToken(tx, {
         userId: user!.id,
         purpose: 'verify_email',
@@ -163,18 +228,13 @@ export async function registerUser(
           },
           clock,
         });
-      await recordAudit(
-        tx,
-        { action: 'user.registered', userId: user!.id, actorId: user!.id, ...audit },
-        clock,
-      );
+      return { ok: true };
     });
   } catch (error) {
     // Two sign-ups for one address at the same moment: the loser gets the same answer as any duplicate.
     if (isUniqueViolation(error)) return { ok: true };
     throw error;
   }
-  return { ok: true };
 }
 
 export function isUniqueViolation(error: unknown): boolean {

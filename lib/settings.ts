@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '@/db/client';
 import { settings } from '@/db/schema';
+import { SIGNUP_MODES, type SignupMode } from './signup-modes';
 
 /**
  * Platform settings an admin can change at run time, stored as JSON in the settings table. Each key
@@ -38,8 +39,25 @@ export const mailSettingsSchema = z.object({
 });
 export type MailSettings = z.infer<typeof mailSettingsSchema>;
 
+/** Lower-case domain names, each matching itself and its subdomains (lib/signup-policy.ts). */
+const domainList = z.array(z.string().min(1).max(253)).max(500);
+
 const definitions = {
-  require_approval: { schema: z.boolean(), default: true },
+  /** Replaced `require_approval` (true → approval, false → open) in migration 0004. */
+  signup_mode: { schema: z.enum(SIGNUP_MODES), default: 'approval' as SignupMode },
+  /** Whether active non-admin users may send invitations too (admins always may). */
+  users_may_invite: { schema: z.boolean(), default: false },
+  invite_ttl_minutes: {
+    schema: z
+      .number()
+      .int()
+      .min(60)
+      .max(60 * 24 * 30),
+    default: 60 * 24 * 7,
+  },
+  /** Empty: every domain not blocked may sign up. */
+  signup_allowed_domains: { schema: domainList, default: [] as string[] },
+  signup_blocked_domains: { schema: domainList, default: [] as string[] },
   password_min_length: { schema: z.number().int().min(8).max(128), default: 15 },
   verify_email_ttl_minutes: {
     schema: z

@@ -2,10 +2,16 @@ import { parse } from 'csv-parse/sync';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/db/client';
-import { users } from '@/db/schema';
+import { auditEvents, users } from '@/db/schema';
 import { ManualClock } from '@/lib/clock';
 import { logIn } from '@/lib/login';
-import { EXPORT_COLUMNS, exportUserPages, exportUsers, type ExportOptions } from '@/lib/user-export';
+import {
+  EXPORT_COLUMNS,
+  exportFilteredUsers,
+  exportUserPages,
+  exportUsers,
+  type ExportOptions,
+} from '@/lib/user-export';
 import { formatImportReport, importUsers, readUserFile } from '@/lib/user-import';
 import { createTestDatabase, setUpTestDatabase, type TestDatabase } from '@/tests/helpers/test-db';
 import { FIXTURE_PASSWORDS, phpDashboardCsv } from '@/tests/helpers/user-import-fixture';
@@ -149,5 +155,53 @@ describe('round trip', () => {
       clock,
     );
     expect(newbie).toMatchObject({ ok: false, code: 'unverified' });
+  });
+});
+
+describe('admin CSV download of a filtered view', () => {
+  async function download(query: {
+    q: string;
+    state?: 'pending' | 'active';
+  }): Promise<Record<string, string>[]> {
+    const admin = await createTestUser(t.db, clock, 'exportadmin', { role: 'admin' });
+    let text = '';
+    for await (const chunk of await exportFilteredUsers(
+      t.db,
+      { adminId: admin.id, query },
+      freshContext(),
+      clock,
+    )) {
+      text += chunk;
+    }
+    expect(text).not.toMatch(/password|\$argon2/);
+    return parse(text, { columns: true }) as Record<string, string>[];
+  }
+
+  it('holds only the accounts the same search and state filter show, and is audited', async () => {
+    await createTestUser(t.db, clock, 'keepme', { email: 'keepme@corp.example' });
+    await createTestUser(t.db, clock, 'pendingone', { email: 'pendingone@corp.example', approvedAt: null });
+    await createTestUser(t.db, clock, 'elsewhere', { email: 'elsewhere@example.org' });
+    const rows = await download({ q: '@corp.example', state: 'active' });
+    expect(rows.map((row) => row.username)).toEqual(['keepme']);
+    const [event] = await t.db.select().from(auditEvents).where(eq(auditEvents.action, 'users.exported'));
+    expect(event?.meta).toEqual({ q: '@corp.example', state: 'active' });
+  });
+
+  it('cells a spreadsheet would run as formulas are prefixed with an apostrophe', async () => {
+    await createTestUser(t.db, clock, 'formula', {
+      fullName: '=HYPERLINK("http://evil.example","x")',
+      city: '@SUM(1+1)',
+      phone: '+33 1 23 45 67 89',
+      address: '-2+3',
+      country: 'Plain',
+    });
+    const [row] = await download({ q: 'formula' });
+    expect(row).toMatchObject({
+      full_name: `'=HYPERLINK("http://evil.example","x")`,
+      city: "'@SUM(1+1)",
+      phone: "'+33 1 23 45 67 89",
+      address: "'-2+3",
+      country: 'Plain',
+    });
   });
 });

@@ -1,8 +1,12 @@
 import { stringify } from 'csv-stringify/sync';
-import { asc, gt } from 'drizzle-orm';
+import { and, asc, gt, type SQL } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { users, type User } from '@/db/schema';
 import { accountState } from './account-state';
+import { searchWhere, stateWhere, type UserQuery } from './admin-users';
+import { recordAudit } from './audit';
+import type { Clock } from './clock';
+import type { RequestContext } from './request-context';
 
 /**
  * `npm run users:export` (issue 13; decision 021): every account as CSV or JSON, read in pages keyed
@@ -68,7 +72,7 @@ function exportRow(user: User, withHashes: boolean): ExportRow {
 /** The accounts page by page, in id order: each query starts after the last id of the one before. */
 export async function* exportUserPages(
   db: Db,
-  options: { withHashes?: boolean; pageSize?: number },
+  options: { withHashes?: boolean; pageSize?: number; where?: SQL },
 ): AsyncGenerator<ExportRow[]> {
   const pageSize = options.pageSize ?? 1000;
   let after: string | undefined;
@@ -76,7 +80,7 @@ export async function* exportUserPages(
     const page = await db
       .select()
       .from(users)
-      .where(after === undefined ? undefined : gt(users.id, after))
+      .where(and(options.where, after === undefined ? undefined : gt(users.id, after)))
       .orderBy(asc(users.id))
       .limit(pageSize);
     if (page.length === 0) return;
@@ -105,4 +109,43 @@ export async function* exportUsers(db: Db, options: ExportOptions): AsyncGenerat
     }
   }
   if (options.format === 'json') yield first ? ']\n' : '\n]\n';
+}
+
+/**
+ * A cell a spreadsheet would run as a formula (=, +, -, @, or a tab or carriage return before one)
+ * gets a leading apostrophe: an admin opening the file must not run what a user typed as their name
+ * (OWASP "CSV injection"). Only the admin's download does this; the CLI export stays exact for import.
+ */
+export function spreadsheetSafe(value: string | null): string | null {
+  return value !== null && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+/**
+ * /admin/users "Download as CSV" (decision 031): the accounts matching the page's search and state
+ * filter, never a hash, every cell spreadsheet-safe. The download is audited with its filters before
+ * the first row goes out.
+ */
+export async function exportFilteredUsers(
+  db: Db,
+  input: { adminId: string; query: Pick<UserQuery, 'q' | 'state'> },
+  context: RequestContext,
+  clock: Clock,
+): Promise<AsyncGenerator<string>> {
+  const { q, state } = input.query;
+  await recordAudit(
+    db,
+    { action: 'users.exported', actorId: input.adminId, meta: { q, state: state ?? null }, ...context },
+    clock,
+  );
+  const where = and(state ? stateWhere(state) : undefined, searchWhere(q));
+  return (async function* () {
+    const columns: string[] = [...EXPORT_COLUMNS];
+    yield stringify([columns]);
+    for await (const page of exportUserPages(db, { where })) {
+      const safe = page.map((row) =>
+        Object.fromEntries(Object.entries(row).map(([key, value]) => [key, spreadsheetSafe(value)])),
+      );
+      yield stringify(safe, { columns });
+    }
+  })();
 }

@@ -11,6 +11,9 @@ const sections = [
   ['/account/sessions', 'sessions'],
   ['/account/recovery', 'recovery'],
   ['/account/tokens', 'tokens'],
+  ['/account/activity', 'activity'],
+  ['/account/invites', 'invites'],
+  ['/account/export', 'export'],
   ['/account/delete', 'delete'],
 ] as const;
 

@@ -8,7 +8,16 @@ import { locales } from '@/lib/i18n/config';
 import { registrationSchema } from '@/lib/validation/registration';
 import { register } from './actions';
 
-export function RegisterForm({ minPasswordLength, locale }: { minPasswordLength: number; locale: string }) {
+export function RegisterForm({
+  minPasswordLength,
+  locale,
+  invitedEmail,
+}: {
+  minPasswordLength: number;
+  locale: string;
+  /** The address an invite link is bound to: shown, not editable, and the server uses it anyway. */
+  invitedEmail?: string;
+}) {
   const t = useTranslations();
   const schema = useMemo(() => registrationSchema(minPasswordLength), [minPasswordLength]);
   return (
@@ -21,14 +30,21 @@ export function RegisterForm({ minPasswordLength, locale }: { minPasswordLength:
         required
         maxLength={32}
       />
-      <TextField
-        name="email"
-        type="email"
-        label={t('register.email')}
-        autoComplete="email"
-        required
-        maxLength={254}
-      />
+      {invitedEmail ? (
+        <p>
+          {t('signupPolicy.invitedAddress', { email: invitedEmail })}
+          <input type="hidden" name="email" value={invitedEmail} />
+        </p>
+      ) : (
+        <TextField
+          name="email"
+          type="email"
+          label={t('register.email')}
+          autoComplete="email"
+          required
+          maxLength={254}
+        />
+      )}
       <PasswordField
         name="password"
         label={t('register.password')}

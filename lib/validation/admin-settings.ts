@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { SMTP_ENCRYPTION_WORDS } from '../mail/smtp-encryption';
+import { SIGNUP_MODES } from '../signup-modes';
 import { ADJUSTABLE_LIMITS, LIMIT_MAX_BOUNDS, type AdjustableLimit } from '../limits';
 import { PASSWORD_ABSOLUTE_MIN, PASSWORD_MAX_LENGTH, encodeFieldMessage } from './password';
+import { domainListField } from './signup-policy';
 
 /**
  * The admin settings forms (/admin/settings), on both sides. Whether a secret is already stored is
@@ -19,6 +21,7 @@ export const GENERAL_BOUNDS = {
   auditRetentionDays: { min: 30, max: 3650 },
   sentMailRetentionDays: { min: 1, max: 3650 },
   unconfirmedAccountRetentionDays: { min: 1, max: 365 },
+  inviteTtlMinutes: { min: 60, max: 60 * 24 * 30 },
 } as const;
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
@@ -55,7 +58,11 @@ const limitFields = Object.fromEntries(
 export const generalSettingsSchema = z.object({
   ...limitFields,
   mailHourlyBudget: wholeNumber(LIMIT_MAX_BOUNDS.min, LIMIT_MAX_BOUNDS.max),
-  requireApproval: checkbox,
+  signupMode: z.enum(SIGNUP_MODES, { error: 'form.errors.invalidChoice' }),
+  usersMayInvite: checkbox,
+  inviteTtlMinutes: wholeNumber(GENERAL_BOUNDS.inviteTtlMinutes.min, GENERAL_BOUNDS.inviteTtlMinutes.max),
+  signupAllowedDomains: domainListField,
+  signupBlockedDomains: domainListField,
   passwordMinLength: wholeNumber(GENERAL_BOUNDS.passwordMinLength.min, GENERAL_BOUNDS.passwordMinLength.max),
   verifyEmailTtlMinutes: wholeNumber(
     GENERAL_BOUNDS.verifyEmailTtlMinutes.min,

@@ -10,6 +10,8 @@ import { cookies } from 'next/headers';
 export const LINK_TOKEN_COOKIE = 'gatehouse-link-token';
 
 export const TOKEN_PAGES = [
+  // Invitations (decision 030): the page without a token is the ordinary sign-up form.
+  '/register',
   '/verify-email',
   '/set-password',
   '/reset-password',

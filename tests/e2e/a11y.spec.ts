@@ -142,6 +142,9 @@ const accountPages = [
   '/account/recovery',
   '/account/tokens',
   '/account/delete',
+  '/account/activity',
+  '/account/invites',
+  '/account/export',
   '/logout',
 ];
 
@@ -281,8 +284,8 @@ for (const theme of themes) {
     browser,
     mailbox,
   }, testInfo) => {
-    // Sixteen pages, each audited and photographed twice.
-    test.setTimeout(240_000);
+    // Twenty pages, each audited and photographed twice.
+    test.setTimeout(300_000);
     if (!adminPage) await signedInAdmin(browser, mailbox);
     // A signed-in person's saved theme wins over the cookie: choose it with the footer switcher.
     await adminPage.goto('/account');
@@ -293,6 +296,7 @@ for (const theme of themes) {
       '/admin/users',
       `/admin/users/${plainId}`,
       '/admin/users/new',
+      '/admin/users/invites',
       '/admin/settings',
       '/admin/mail',
       '/admin/audit',

@@ -104,7 +104,7 @@ async function harmfulBody(userId: string): Promise<FormData> {
     email: 'attacker@example.test',
     username: 'attacker',
     fullName: 'Attacker',
-    requireApproval: 'off',
+    signupMode: 'open',
     transport: 'smtp',
     host: 'attacker.example.test',
     port: '25',

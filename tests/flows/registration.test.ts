@@ -299,13 +299,13 @@ describe('verification and approval', () => {
   });
 
   it('with approval off, a confirmed account is active at once and welcomed', async () => {
-    await setSetting(t.db, 'require_approval', false);
+    await setSetting(t.db, 'signup_mode', 'open');
     try {
       expect(await registerAndVerify('selfserve')).toEqual({ ok: true, state: 'active' });
       await deliver();
       expect((await mailbox.catcher.waitForMail('selfserve@example.com')).subject).toBeTruthy();
     } finally {
-      await setSetting(t.db, 'require_approval', true);
+      await setSetting(t.db, 'signup_mode', 'approval');
     }
   });
 

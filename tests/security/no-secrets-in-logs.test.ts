@@ -85,7 +85,7 @@ async function runSecretFlows(): Promise<Record<string, string>> {
   const email = 'keeper@example.com';
 
   // Admin settings: a wrong SMTP password first (delivery fails and is retried), then the right one.
-  await setSetting(t.db, 'require_approval', false);
+  await setSetting(t.db, 'signup_mode', 'open');
   const admin = await createAdmin(
     t.db,
     { email: 'boss@example.com', username: 'boss' },

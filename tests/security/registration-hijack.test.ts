@@ -59,7 +59,7 @@ beforeAll(async () => {
   resetEnvCache();
   t = await createTestDatabase();
   // Confirmation makes the account active, so "the password works" is a real sign-in.
-  await setSetting(t.db, 'require_approval', false);
+  await setSetting(t.db, 'signup_mode', 'open');
 });
 
 afterAll(async () => {

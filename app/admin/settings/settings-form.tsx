@@ -2,10 +2,11 @@
 
 import { useTranslations } from 'next-intl';
 import { Fragment, useMemo } from 'react';
-import { CheckboxField, FieldFrame, SelectField, TextField } from '@/components/form/fields';
+import { CheckboxField, FieldFrame, SelectField, TextAreaField, TextField } from '@/components/form/fields';
 import { ActionForm, useFormField } from '@/components/form/form';
 import formStyles from '@/components/form/form.module.css';
 import { ADJUSTABLE_LIMITS, limits } from '@/lib/limits';
+import { SIGNUP_MODES } from '@/lib/signup-modes';
 import {
   generalSettingsSchema,
   limitField,
@@ -44,11 +45,33 @@ export function GeneralSettingsForm({ values }: { values: GeneralSettingsInput }
     >
       <fieldset className={adminStyles.fieldset}>
         <legend className={adminStyles.legend}>{t('approvalLegend')}</legend>
+        <SelectField
+          name="signupMode"
+          label={t('signupMode')}
+          description={t('signupModeHint')}
+          defaultValue={values.signupMode}
+          options={SIGNUP_MODES.map((mode) => ({ value: mode, label: t(`signupModes.${mode}`) }))}
+        />
         <CheckboxField
-          name="requireApproval"
-          label={t('requireApproval')}
-          description={t('requireApprovalHint')}
-          defaultChecked={values.requireApproval}
+          name="usersMayInvite"
+          label={t('usersMayInvite')}
+          description={t('usersMayInviteHint')}
+          defaultChecked={values.usersMayInvite}
+        />
+        {number('inviteTtlMinutes', t('inviteTtlMinutes'), t('inviteTtlMinutesHint'))}
+        <TextAreaField
+          name="signupAllowedDomains"
+          label={t('signupAllowedDomains')}
+          description={t('signupAllowedDomainsHint')}
+          defaultValue={values.signupAllowedDomains.join('\n')}
+          rows={4}
+        />
+        <TextAreaField
+          name="signupBlockedDomains"
+          label={t('signupBlockedDomains')}
+          description={t('signupBlockedDomainsHint')}
+          defaultValue={values.signupBlockedDomains.join('\n')}
+          rows={4}
         />
       </fieldset>
       <fieldset className={adminStyles.fieldset}>

@@ -37,6 +37,15 @@ function hrefFor(query: UserQuery, page: number): string {
   return search ? `/admin/users?${search}` : '/admin/users';
 }
 
+/** The CSV download of every page of this search: the same search and state filter, no page or sort. */
+function exportHref(query: UserQuery): string {
+  const params = new URLSearchParams();
+  if (query.q) params.set('q', query.q);
+  if (query.state) params.set('state', query.state);
+  const search = params.toString();
+  return search ? `/admin/users/export?${search}` : '/admin/users/export';
+}
+
 export default async function AdminUsersPage({ searchParams }: { searchParams: SearchParams }) {
   const session = await requireAdmin('/admin/users');
   const query = parseUserQuery(await searchParams);
@@ -70,9 +79,14 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
     <>
       <div className={styles.titleRow}>
         <h1>{t('title')}</h1>
-        <Link href="/admin/users/new" className={styles.action}>
-          {t('createUser')}
-        </Link>
+        <p className={styles.titleActions}>
+          <Link href="/admin/users/invites" className={styles.action}>
+            {t('invite')}
+          </Link>
+          <Link href="/admin/users/new" className={styles.action}>
+            {t('createUser')}
+          </Link>
+        </p>
       </div>
 
       <section aria-labelledby="pending-title">
@@ -144,6 +158,13 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
                 : t('summary.range', { first, last, total: result.total })}
           </p>
         </div>
+        {result.total > 0 ? (
+          <p>
+            <a href={exportHref(query)} download>
+              {t('exportCsv')}
+            </a>
+          </p>
+        ) : null}
 
         {result.rows.length > 0 ? (
           <DataTable
