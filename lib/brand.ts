@@ -5,14 +5,7 @@ import { recordAudit } from './audit';
 import type { Clock } from './clock';
 import type { RequestContext } from './request-context';
 import { appUrl } from './urls';
-import {
-  clearSetting,
-  getSetting,
-  setSetting,
-  type BrandLogo,
-  type BrandSettings,
-  type SettingKey,
-} from './settings';
+import { clearSetting, getSetting, setSetting, type BrandLogo, type SettingKey } from './settings';
 import { DEFAULT_APP_NAME } from './validation/password';
 import type { BrandSettingsInput } from './validation/brand';
 import { accentPalette, type AccentPalette } from './brand-palette';
@@ -66,15 +59,16 @@ export interface Brand {
   logoVersion?: string;
 }
 
-const logoVersion = (logo: BrandLogo) => logo.sha256.slice(0, 16);
+const versionOf = (logo: BrandLogo) => logo.sha256.slice(0, 16);
 
+/** One small row: the logo's bytes stay in their own row, read only by the logo route. */
 export async function getBrand(db: Db): Promise<Brand> {
-  const [settings, logo] = await Promise.all([getSetting(db, 'brand'), getSetting(db, 'brand_logo')]);
+  const settings = await getSetting(db, 'brand');
   return {
     name: settings.name ?? DEFAULT_APP_NAME,
     accent: settings.accent ? accentPalette(settings.accent) : undefined,
     supportEmail: settings.supportEmail,
-    logoVersion: logo ? logoVersion(logo) : undefined,
+    logoVersion: settings.logoVersion,
   };
 }
 
@@ -103,7 +97,7 @@ export async function readLogo(
   return {
     contentType: logo.contentType,
     bytes: Buffer.from(logo.data, 'base64'),
-    version: logoVersion(logo),
+    version: versionOf(logo),
   };
 }
 
@@ -131,26 +125,23 @@ export async function saveBrand(
   } else if (input.logo.kind === 'remove') {
     nextLogo = null;
   }
-  const next: BrandSettings = {
+  const text = {
     name: input.values.productName || undefined,
     accent: input.values.accentColor || undefined,
     supportEmail: input.values.supportEmail || undefined,
   };
   return db.transaction(async (tx) => {
     const changed: SettingKey[] = [];
-    const current = await getSetting(tx, 'brand');
-    if (JSON.stringify(current) !== JSON.stringify(next)) {
-      await setSetting(tx, 'brand', next, input.adminId);
-      changed.push('brand');
+    const { logoVersion: currentVersion, ...currentText } = await getSetting(tx, 'brand');
+    if (JSON.stringify(currentText) !== JSON.stringify(text)) changed.push('brand');
+    let version = currentVersion;
+    if (nextLogo !== undefined && (nextLogo ? versionOf(nextLogo) : undefined) !== currentVersion) {
+      if (nextLogo) await setSetting(tx, 'brand_logo', nextLogo, input.adminId);
+      else await clearSetting(tx, 'brand_logo');
+      version = nextLogo ? versionOf(nextLogo) : undefined;
+      changed.push('brand_logo');
     }
-    if (nextLogo !== undefined) {
-      const currentLogo = await getSetting(tx, 'brand_logo');
-      if (currentLogo?.sha256 !== nextLogo?.sha256) {
-        if (nextLogo) await setSetting(tx, 'brand_logo', nextLogo, input.adminId);
-        else await clearSetting(tx, 'brand_logo');
-        changed.push('brand_logo');
-      }
-    }
+    if (changed.length > 0) await setSetting(tx, 'brand', { ...text, logoVersion: version }, input.adminId);
     if (changed.length > 0) {
       await recordAudit(
         tx,

@@ -48,6 +48,11 @@ export const brandSettingsSchema = z.object({
     .regex(/^#[0-9a-f]{6}$/)
     .optional(),
   supportEmail: z.email().optional(),
+  /** Names the stored logo (brand_logo), so that pages need not read its bytes to link to it. */
+  logoVersion: z
+    .string()
+    .regex(/^[0-9a-f]{16}$/)
+    .optional(),
 });
 export type BrandSettings = z.infer<typeof brandSettingsSchema>;
 

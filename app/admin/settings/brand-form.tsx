@@ -54,7 +54,7 @@ export function BrandSettingsForm({ values }: { values: BrandFormValues }) {
           // eslint-disable-next-line @next/next/no-img-element
           <img src={values.logo} alt={t('logoCurrent')} className={styles.logo} />
         ) : null}
-        <LogoField label={t('logo')} description={t('logoHint')} />
+        <LogoField label={t('logoFile')} description={t('logoHint')} />
         {values.logo ? <CheckboxField name="logoRemove" label={t('logoRemove')} /> : null}
       </fieldset>
     </ActionForm>
