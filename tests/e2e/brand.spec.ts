@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from '@playwright/test';
 import { startOnOwnPostgres, type OwnPostgresServer } from '../helpers/own-postgres';
 import { errorLines } from '../helpers/own-server';
@@ -33,6 +34,12 @@ const PNG = Buffer.from(
 const SVG_WITH_SCRIPT = Buffer.from(
   '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(document.domain)</script></svg>',
 );
+
+/** The rules tests/e2e/a11y.spec.ts audits with. */
+const axe = (page: Page) =>
+  new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
+    .options({ resultTypes: ['violations'] });
 
 let own: OwnPostgresServer | undefined;
 let catcher: SmtpCatcher | undefined;
@@ -120,6 +127,8 @@ test('an admin sets the name, colour, support address and logo; an SVG with a sc
   await page.reload();
   await expect(page.getByRole('link', { name: PRODUCT }).first()).toBeVisible();
   await expect(page).toHaveTitle(`Platform settings · ${PRODUCT}`);
+  // The settings page with the current logo shown passes axe.
+  expect((await axe(page).analyze()).violations.map((v) => v.id)).toEqual([]);
 
   const logo = page.locator('header img');
   const src = await logo.getAttribute('src');
@@ -133,6 +142,21 @@ test('an admin sets the name, colour, support address and logo; an SVG with a sc
 });
 
 test('every page shows the brand and says no "Gatehouse", in English and in French', async ({ browser }) => {
+  // The brand's colours and logo pass axe in both themes ("system" follows the browser's scheme).
+  for (const colorScheme of ['light', 'dark'] as const) {
+    const context = await browser.newContext({ baseURL: own!.server.url, colorScheme });
+    const page = await context.newPage();
+    for (const path of ['/', '/login']) {
+      await page.goto(path);
+      const { violations } = await axe(page).analyze();
+      expect(
+        violations.map((v) => v.id),
+        `${colorScheme} ${path}`,
+      ).toEqual([]);
+    }
+    await context.close();
+  }
+
   for (const locale of ['en-GB', 'fr-FR'] as const) {
     const context = await newContext(browser, locale);
     const page = await context.newPage();
