@@ -199,11 +199,12 @@ test('a person signing up in French gets mail in the brand, from its name, and s
   expect(mail.text).toContain(SUPPORT);
   await context.close();
 
-  // Signed-in pages, as the admin (the member still waits for approval), in English then in French.
+  // Signed-in pages, as the admin (the member still waits for approval), in French then in English (the
+  // language the admin keeps for the next test).
   const adminContext = await newContext(browser, 'en-GB');
   const adminPage = await adminContext.newPage();
   await signInOk(adminPage, admin.username);
-  for (const language of ['English', 'Français']) {
+  for (const language of ['Français', 'English']) {
     await adminPage.goto('/account');
     await adminPage.getByRole('button', { name: language }).click();
     await expect(adminPage.locator('html')).toHaveAttribute('lang', language === 'English' ? 'en' : 'fr');
@@ -221,4 +222,33 @@ test('a person signing up in French gets mail in the brand, from its name, and s
   }
   await adminContext.close();
   expect(errorLines(own!.server.log())).toEqual([]);
+});
+
+test('with JavaScript off, the brand form uploads a new logo and refuses an SVG', async ({ browser }) => {
+  const context = await browser.newContext({ baseURL: own!.server.url, javaScriptEnabled: false });
+  const page = await context.newPage();
+  await signInOk(page, admin.username);
+  const before = await page.locator('header img').getAttribute('src');
+
+  let brand = await brandSection(page);
+  await brand
+    .getByLabel('Image file')
+    .setInputFiles({ name: 'logo.svg', mimeType: 'image/svg+xml', buffer: SVG_WITH_SCRIPT });
+  await brand.getByRole('button', { name: 'Save brand' }).click();
+  await expect(page.getByText('SVG images are not accepted: they can carry scripts.').first()).toBeVisible();
+  expect(await page.locator('header img').getAttribute('src')).toBe(before);
+
+  brand = await brandSection(page);
+  // Another PNG: the same image with one more byte after its end.
+  const another = Buffer.concat([PNG, Buffer.from([0])]);
+  await brand
+    .getByLabel('Image file')
+    .setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: another });
+  await brand.getByRole('button', { name: 'Save brand' }).click();
+  await expect(page.getByText('Saved: 1 setting changed.')).toBeVisible();
+  const after = await page.locator('header img').getAttribute('src');
+  expect(after).toMatch(/^\/api\/brand\/logo\?v=[0-9a-f]{16}$/);
+  expect(after).not.toBe(before);
+  expect(Buffer.from(await (await page.request.get(after!)).body()).equals(another)).toBe(true);
+  await context.close();
 });
