@@ -22,6 +22,8 @@ function serverActionOrigins() {
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
+  // A self-contained server in .next/standalone for the container image (Dockerfile, decision 028).
+  output: 'standalone',
   poweredByHeader: false,
   reactStrictMode: true,
   // Native and WebAssembly packages load from node_modules at run time instead of being bundled.

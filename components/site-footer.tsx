@@ -4,7 +4,7 @@ import styles from './site-chrome.module.css';
 import { LanguageSwitcher } from './language-switcher';
 import { ThemeSwitcher } from './theme-switcher';
 
-export async function SiteFooter({ theme }: { theme: Theme }) {
+export async function SiteFooter({ theme, supportEmail }: { theme: Theme; supportEmail?: string }) {
   const t = await getTranslations('layout');
   return (
     <footer className={styles.footer}>
@@ -12,6 +12,14 @@ export async function SiteFooter({ theme }: { theme: Theme }) {
         <LanguageSwitcher />
         <ThemeSwitcher current={theme} />
       </nav>
+      {supportEmail ? (
+        <p className={styles.inner}>
+          {t.rich('support', {
+            address: supportEmail,
+            link: (chunks) => <a href={`mailto:${supportEmail}`}>{chunks}</a>,
+          })}
+        </p>
+      ) : null}
     </footer>
   );
 }

@@ -1,6 +1,7 @@
 import { render, toPlainText } from '@react-email/components';
 import { createElement, type ReactElement } from 'react';
 import type { Locale } from '../lib/i18n/config';
+import { withMailBrand, type MailBrand } from './components/brand';
 import { mailLocale } from './components/i18n';
 import AccessTokenCreated, {
   subject as accessTokenCreatedSubject,
@@ -74,7 +75,7 @@ import Welcome, { subject as welcomeSubject, type WelcomeProps } from './welcome
 
 /**
  * The mail registry: every template by name, and renderEmail, which turns a name, its props and the
- * recipient's locale into subject, HTML and text. Strings come from lib/i18n/messages/<locale>/emails.json.
+ * recipient's locale into subject, HTML and text, in the operator's brand when one is given. Strings come from lib/i18n/messages/<locale>/emails.json.
  * To add a template, see docs/emails.md.
  */
 
@@ -223,6 +224,15 @@ function oneLine(value: string): string {
  * templateNames (the name may be untrusted), and an error if a string is missing from the catalogue.
  */
 export async function renderEmail<T extends TemplateName>(
+  template: T,
+  props: TemplateProps[T],
+  locale: Locale,
+  brand: MailBrand = {},
+): Promise<RenderedEmail> {
+  return withMailBrand(brand, () => renderInBrand(template, props, locale));
+}
+
+async function renderInBrand<T extends TemplateName>(
   template: T,
   props: TemplateProps[T],
   locale: Locale,

@@ -3,6 +3,7 @@ import type { Db } from '@/db/client';
 import { settings, users } from '@/db/schema';
 import { renderEmail } from '@/emails';
 import { userLocale } from './admins';
+import { mailBrandFor } from './brand';
 import { recordAudit } from './audit';
 import type { Clock } from './clock';
 import { env, type Env } from './env';
@@ -412,6 +413,7 @@ export async function sendTestEmail(
       'admin-test-email',
       { requestedBy: admin.username, transport: label },
       userLocale(admin),
+      await mailBrandFor(db),
     );
     try {
       await transportFor(db, config).send({

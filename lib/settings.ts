@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Db } from '@/db/client';
 import { settings } from '@/db/schema';
 import { SIGNUP_MODES, type SignupMode } from './signup-modes';
+import { LOGO_CONTENT_TYPES } from './validation/brand';
 
 /**
  * Platform settings an admin can change at run time, stored as JSON in the settings table. Each key
@@ -41,6 +42,31 @@ export type MailSettings = z.infer<typeof mailSettingsSchema>;
 
 /** Lower-case domain names, each matching itself and its subdomains (lib/signup-policy.ts). */
 const domainList = z.array(z.string().min(1).max(253)).max(500);
+/** The operator's own brand (lib/brand.ts); an absent field keeps Gatehouse's own. */
+export const brandSettingsSchema = z.object({
+  name: z.string().trim().min(1).max(60).optional(),
+  /** #rrggbb, readable as text on the light theme's white (lib/brand.ts accentIsReadable). */
+  accent: z
+    .string()
+    .regex(/^#[0-9a-f]{6}$/)
+    .optional(),
+  supportEmail: z.email().optional(),
+  /** Names the stored logo (brand_logo), so that pages need not read its bytes to link to it. */
+  logoVersion: z
+    .string()
+    .regex(/^[0-9a-f]{16}$/)
+    .optional(),
+});
+export type BrandSettings = z.infer<typeof brandSettingsSchema>;
+
+/** The uploaded logo itself, base64 in the settings row: a few hundred kilobytes at most. */
+export const brandLogoSchema = z.object({
+  contentType: z.enum(LOGO_CONTENT_TYPES),
+  data: z.base64(),
+  /** SHA-256 of the bytes, hex: the logo's address changes with it, so it can be cached for good. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type BrandLogo = z.infer<typeof brandLogoSchema>;
 
 const definitions = {
   /** Replaced `require_approval` (true → approval, false → open) in migration 0004. */
@@ -101,6 +127,8 @@ const definitions = {
    * expired. The default, one day, is the default link lifetime.
    */
   unconfirmed_account_retention_days: { schema: z.number().int().min(1).max(365), default: 1 },
+  brand: { schema: brandSettingsSchema, default: {} as BrandSettings },
+  brand_logo: { schema: brandLogoSchema.nullable(), default: null as BrandLogo | null },
   /** Absent until an admin saves mail settings; then it overrides the environment. */
   mail: { schema: mailSettingsSchema.nullable(), default: null as MailSettings | null },
 } as const;
@@ -132,6 +160,11 @@ export async function setSetting<K extends SettingKey>(
     .insert(settings)
     .values({ key, value: parsed, updatedBy })
     .onConflictDoUpdate({ target: settings.key, set: { value: parsed, updatedAt: new Date(), updatedBy } });
+}
+
+/** Back to the default: the row goes, so a later default applies too. */
+export async function clearSetting(db: Db, key: SettingKey): Promise<void> {
+  await db.delete(settings).where(eq(settings.key, key));
 }
 
 export type SettingReader = <K extends SettingKey>(key: K) => Promise<SettingValue<K>>;

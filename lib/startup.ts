@@ -1,8 +1,9 @@
-import { DatabaseError, getDatabase } from '@/db/client';
-import { EnvError, env } from '@/lib/env';
+import { getDatabase } from '@/db/client';
+import { env } from '@/lib/env';
 import { log } from '@/lib/log';
 import { resolveMailConfig } from '@/lib/mail/config';
 import { startPeriodicWork } from '@/lib/periodic';
+import { describeStartupError } from '@/lib/startup-error';
 
 /**
  * Runs once when a server process starts (instrumentation.ts): validates the environment and opens
@@ -21,11 +22,6 @@ export async function startServer(): Promise<void> {
   } catch (error) {
     exitWithReadableError(error);
   }
-}
-
-export function describeStartupError(error: unknown): string {
-  if (error instanceof EnvError || error instanceof DatabaseError) return error.message;
-  return `Gatehouse cannot start: ${(error as Error)?.message ?? String(error)}`;
 }
 
 function exitWithReadableError(error: unknown): never {

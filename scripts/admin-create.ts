@@ -8,7 +8,7 @@ import { getDatabase } from '@/db/client';
 import { createAdmin } from '@/lib/admins';
 import { systemClock } from '@/lib/clock';
 import { noRequestContext } from '@/lib/request-context';
-import { describeStartupError } from '@/lib/startup';
+import { describeStartupError } from '@/lib/startup-error';
 import { emailField } from '@/lib/validation/fields';
 import { loadEnvFiles } from './load-env';
 

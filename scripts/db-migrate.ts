@@ -4,7 +4,7 @@
  */
 import { openDatabase } from '@/db/client';
 import { env } from '@/lib/env';
-import { describeStartupError } from '@/lib/startup';
+import { describeStartupError } from '@/lib/startup-error';
 import { loadEnvFiles } from './load-env';
 
 async function main() {

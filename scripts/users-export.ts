@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { getDatabase } from '@/db/client';
-import { describeStartupError } from '@/lib/startup';
+import { describeStartupError } from '@/lib/startup-error';
 import { exportUsers } from '@/lib/user-export';
 import { loadEnvFiles } from './load-env';
 

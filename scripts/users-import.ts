@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { getDatabase } from '@/db/client';
 import { systemClock } from '@/lib/clock';
-import { describeStartupError } from '@/lib/startup';
+import { describeStartupError } from '@/lib/startup-error';
 import { formatImportReport, importUsers, readUserFile } from '@/lib/user-import';
 import { loadEnvFiles } from './load-env';
 

@@ -1,5 +1,6 @@
 import { redirect } from 'next/navigation';
 import { getTranslations } from 'next-intl/server';
+import { currentBrand } from '@/lib/web/brand';
 import { currentSession } from '@/lib/web/session';
 import { logout } from './actions';
 
@@ -11,11 +12,11 @@ export async function generateMetadata() {
 /** Visiting /logout asks; only the button (a POST) signs out, so a link or prefetch cannot (S43). */
 export default async function LogoutPage() {
   if (!(await currentSession())) redirect('/login');
-  const t = await getTranslations('logout');
+  const [t, brand] = await Promise.all([getTranslations('logout'), currentBrand()]);
   return (
     <>
       <h1>{t('title')}</h1>
-      <p>{t('body')}</p>
+      <p>{t('body', { product: brand.name })}</p>
       <form action={logout}>
         <button type="submit">{t('submit')}</button>
       </form>

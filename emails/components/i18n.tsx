@@ -2,6 +2,7 @@ import { createTranslator } from 'next-intl';
 import { defaultLocale, isLocale, type Locale } from '../../lib/i18n/config';
 import en from '../../lib/i18n/messages/en/emails.json';
 import fr from '../../lib/i18n/messages/fr/emails.json';
+import { mailBrand } from './brand';
 
 /**
  * Mail is rendered outside any Next request (background worker, CLI, preview server), so the
@@ -42,9 +43,9 @@ function translator(requested: Locale): Translator {
     },
   });
   const product = t('layout.product');
-  // Every message may name the product; it is written once, in layout.product.
+  // Every message may name the product: the operator's brand, or the one written in layout.product.
   const translate: Translator = (key, values) =>
-    (t as (k: string, v: Values) => string)(key, { product, ...values });
+    (t as (k: string, v: Values) => string)(key, { product: mailBrand().name ?? product, ...values });
   translators.set(locale, translate);
   return translate;
 }

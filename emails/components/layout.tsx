@@ -6,6 +6,7 @@ import {
   Heading,
   Hr,
   Html,
+  Img,
   Link,
   Preview,
   Section,
@@ -13,6 +14,7 @@ import {
 } from '@react-email/components';
 import { Fragment, type CSSProperties, type ReactNode } from 'react';
 import type { Locale } from '../../lib/i18n/config';
+import { mailBrand } from './brand';
 import { commonTranslator, layoutTranslator, mailLocale } from './i18n';
 
 /*
@@ -44,6 +46,7 @@ const styles = {
   body: { backgroundColor: colors.page, margin: 0, padding: '24px 0', fontFamily, color: colors.text },
   container: { maxWidth: '560px', margin: '0 auto', padding: '0 12px' },
   header: { padding: '8px 4px 16px' },
+  logo: { display: 'block', height: '40px', width: 'auto', margin: '0 0 8px' },
   product: { fontSize: '18px', lineHeight: '24px', fontWeight: 700, color: colors.text, margin: 0 },
   card: {
     backgroundColor: colors.card,
@@ -104,8 +107,19 @@ export interface EmailLayoutProps {
   children: ReactNode;
 }
 
+/** The button and links in the operator's accent, when one is set. */
+function accented<S extends CSSProperties>(style: S, property: 'color' | 'backgroundColor'): S {
+  const accent = mailBrand().accent;
+  if (!accent) return style;
+  return property === 'backgroundColor'
+    ? { ...style, backgroundColor: accent.color, color: accent.text }
+    : { ...style, color: accent.color };
+}
+
 export function EmailLayout({ locale, preview, footer, children }: EmailLayoutProps) {
   const t = layoutTranslator(locale);
+  const brand = mailBrand();
+  const product = brand.name ?? t('product');
   return (
     <Html lang={mailLocale(locale)} dir="ltr">
       <Head>
@@ -116,12 +130,16 @@ export function EmailLayout({ locale, preview, footer, children }: EmailLayoutPr
       <Body style={styles.body}>
         <Container style={styles.container}>
           <Section style={styles.header}>
-            <Text style={styles.product}>{t('product')}</Text>
+            {brand.logoUrl ? <Img src={brand.logoUrl} alt={product} height="40" style={styles.logo} /> : null}
+            <Text style={styles.product}>{product}</Text>
           </Section>
           <Section style={styles.card}>{children}</Section>
           <Hr style={styles.hr} />
           <Text style={styles.footer}>{footer}</Text>
           <Text style={styles.footer}>{t('automated')}</Text>
+          {brand.supportEmail ? (
+            <Text style={styles.footer}>{t('support', { address: brand.supportEmail })}</Text>
+          ) : null}
         </Container>
       </Body>
     </Html>
@@ -150,7 +168,7 @@ function UrlFallback({ locale, href }: { locale: Locale; href: string }) {
     <Text style={styles.fallback} data-skip-in-text="true">
       {commonTranslator(locale)('buttonFallback')}
       <br />
-      <Link href={href} style={styles.url}>
+      <Link href={href} style={accented(styles.url, 'color')}>
         {href}
       </Link>
     </Text>
@@ -161,7 +179,7 @@ function UrlFallback({ locale, href }: { locale: Locale; href: string }) {
 export function ActionButton({ locale, href, label }: { locale: Locale; href: string; label: string }) {
   return (
     <Section style={styles.buttonSection}>
-      <Button href={href} style={styles.button}>
+      <Button href={href} style={accented(styles.button, 'backgroundColor')}>
         {label}
       </Button>
       <UrlFallback locale={locale} href={href} />
@@ -174,7 +192,7 @@ export function SecondaryLink({ locale, href, label }: { locale: Locale; href: s
   return (
     <Section style={styles.buttonSection}>
       <Text style={{ ...styles.paragraph, margin: 0 }}>
-        <Link href={href} style={styles.link}>
+        <Link href={href} style={accented(styles.link, 'color')}>
           {label}
         </Link>
       </Text>

@@ -2,6 +2,7 @@ import type { Db } from '@/db/client';
 import { env, type Env } from '@/lib/env';
 import { decryptSecret } from '@/lib/secrets';
 import { getSetting, type MailSettings } from '@/lib/settings';
+import { DEFAULT_APP_NAME } from '@/lib/validation/password';
 import { resolveSmtpEncryption } from './smtp-encryption';
 import type { SmtpConfig } from './transports/smtp';
 
@@ -34,11 +35,18 @@ function defaultFrom(e: Env): MailFrom {
   };
 }
 
-/** Mail settings saved by an admin win over the environment; the environment wins over the default. */
+/**
+ * Mail settings saved by an admin win over the environment; the environment wins over the default.
+ * The default sender name is the product's own: once the operator names the product (lib/brand.ts),
+ * mail comes from that name unless another sender name was chosen.
+ */
 export async function resolveMailConfig(db: Db, e: Env = env()): Promise<MailConfig> {
-  const saved = await getSetting(db, 'mail');
-  if (saved) return fromSettings(saved, e);
-  return fromEnv(e);
+  const [saved, brand] = await Promise.all([getSetting(db, 'mail'), getSetting(db, 'brand')]);
+  const config = saved ? fromSettings(saved, e) : fromEnv(e);
+  if (brand.name && config.from.name === DEFAULT_APP_NAME) {
+    return { ...config, from: { ...config.from, name: brand.name } };
+  }
+  return config;
 }
 
 export function fromEnv(e: Env): MailConfig {

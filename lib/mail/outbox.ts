@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { emailOutbox, type OutboxRow } from '@/db/schema';
+import { mailBrandFor } from '@/lib/brand';
 import { renderEmail, UnknownTemplateError, type TemplateName, type TemplateProps } from '@/emails';
 import { addMs, HOUR, MINUTE, type Clock } from '@/lib/clock';
 import type { Locale } from '@/lib/i18n/config';
@@ -42,7 +43,7 @@ export async function enqueueMail<T extends TemplateName>(
 ): Promise<EnqueueResult> {
   let rendered;
   try {
-    rendered = await renderEmail(input.template, input.props, input.locale);
+    rendered = await renderEmail(input.template, input.props, input.locale, await mailBrandFor(db));
   } catch (error) {
     if (error instanceof UnknownTemplateError) return { ok: false, code: 'unknown_template' };
     throw error;

@@ -2,7 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /**
- * A `next start` of the production build run by the test itself, for specs that need their own
+ * A `next start` of the production build (or its standalone server) run by the test itself, for specs that need their own
  * configuration (a throwaway Postgres database, a second instance) or need to read the server's log.
  */
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -48,12 +48,29 @@ export function serverEnv(port: number, overrides: Record<string, string>): Node
   return env;
 }
 
-export async function startOwnServer(port: number, env: NodeJS.ProcessEnv): Promise<OwnServer> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [`${repoRoot}/node_modules/next/dist/bin/next`, 'start', '-p', String(port)],
-    { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+/** How to run the server: `next start` in the repository, or another Node entry such as server.js. */
+export interface Launch {
+  name: string;
+  args: string[];
+  cwd: string;
+}
+
+export const nextStart = (port: number): Launch => ({
+  name: 'next start',
+  args: [`${repoRoot}/node_modules/next/dist/bin/next`, 'start', '-p', String(port)],
+  cwd: repoRoot,
+});
+
+export async function startOwnServer(
+  port: number,
+  env: NodeJS.ProcessEnv,
+  launch: Launch = nextStart(port),
+): Promise<OwnServer> {
+  const child: ChildProcess = spawn(process.execPath, launch.args, {
+    cwd: launch.cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -61,14 +78,14 @@ export async function startOwnServer(port: number, env: NodeJS.ProcessEnv): Prom
   const url = `http://localhost:${port}`;
   const deadline = Date.now() + 90_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${output}`);
+    if (child.exitCode !== null) throw new Error(`${launch.name} exited (${child.exitCode}):\n${output}`);
     const ok = await fetch(`${url}/api/health?ready=1`)
       .then((r) => r.ok)
       .catch(() => false);
     if (ok) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`next start did not answer within 90 s:\n${output}`);
+      throw new Error(`${launch.name} did not answer within 90 s:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 300));
   }

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { getTranslations } from 'next-intl/server';
 import { getDb } from '@/db/client';
 import { users } from '@/db/schema';
+import { currentBrand } from '@/lib/web/brand';
 import { requireUser } from '@/lib/web/session';
 import { SettingsForm } from './settings-form';
 
@@ -20,7 +21,12 @@ function timeZoneOptions(current: string): string[] {
 
 export default async function SettingsPage({ searchParams }: { searchParams: Promise<{ saved?: string }> }) {
   const { user } = await requireUser('/account/settings');
-  const [t, db, params] = await Promise.all([getTranslations('settingsPage'), getDb(), searchParams]);
+  const [t, db, params, brand] = await Promise.all([
+    getTranslations('settingsPage'),
+    getDb(),
+    searchParams,
+    currentBrand(),
+  ]);
   const [row] = await db
     .select({
       emailNotifications: users.emailNotifications,
@@ -36,7 +42,7 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
     <>
       <h1>{t('title')}</h1>
       {params.saved ? <p role="status">{t('saved')}</p> : null}
-      <p>{t('lead')}</p>
+      <p>{t('lead', { product: brand.name })}</p>
       <SettingsForm values={row} timeZones={timeZoneOptions(row.timezone)} />
     </>
   );

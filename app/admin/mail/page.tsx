@@ -10,6 +10,7 @@ import {
   type OutboxPage,
   type OutboxStatus,
 } from '@/lib/admin-mail';
+import { currentBrand } from '@/lib/web/brand';
 import { requireAdmin } from '@/lib/web/session';
 import adminStyles from '../admin.module.css';
 import styles from './mail.module.css';
@@ -51,11 +52,12 @@ export default async function AdminMailPage({ searchParams }: { searchParams: Pr
   const query = parseOutboxQuery(params);
   const db = await getDb();
   const nothing: OutboxPage = { rows: [], total: 0, page: 1, pageCount: 1 };
-  const [t, format, counts, list] = await Promise.all([
+  const [t, format, counts, list, brand] = await Promise.all([
     getTranslations('adminMail'),
     getFormatter(),
     countOutboxByStatus(db),
     query.unknownStatus ? nothing : listOutbox(db, query),
+    currentBrand(),
   ]);
   const when = (date: Date | null) =>
     date ? (
@@ -72,7 +74,7 @@ export default async function AdminMailPage({ searchParams }: { searchParams: Pr
       <div role="status">
         {params.requeued === '1' ? <p className={adminStyles.status}>{t('requeued')}</p> : null}
       </div>
-      <p>{t('lead')}</p>
+      <p>{t('lead', { product: brand.name })}</p>
 
       <h2>{t('countsTitle')}</h2>
       <ul className={styles.counts}>

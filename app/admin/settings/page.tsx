@@ -1,7 +1,11 @@
 import { getTranslations } from 'next-intl/server';
 import { getDb } from '@/db/client';
 import { loadSettingsView, type ActiveTransport } from '@/lib/admin-settings';
+import { logoPath } from '@/lib/brand';
+import { getSetting } from '@/lib/settings';
+import { currentBrand } from '@/lib/web/brand';
 import { requireAdmin } from '@/lib/web/session';
+import { BrandSettingsForm } from './brand-form';
 import { GeneralSettingsForm, MailSettingsForm, TestEmailForm } from './settings-form';
 import styles from './settings.module.css';
 
@@ -39,9 +43,13 @@ function activeTransport(t: Translate, active: ActiveTransport): string {
 
 export default async function AdminSettingsPage() {
   const { user } = await requireAdmin('/admin/settings');
-  const [t, view] = await Promise.all([
+  const db = await getDb();
+  const [t, tBrand, view, brandSettings, brand] = await Promise.all([
     getTranslations('adminSettings'),
-    getDb().then((db) => loadSettingsView(db)),
+    getTranslations('brandSettings'),
+    loadSettingsView(db),
+    getSetting(db, 'brand'),
+    currentBrand(),
   ]);
   return (
     <>
@@ -51,6 +59,19 @@ export default async function AdminSettingsPage() {
       <section aria-labelledby="settings-general" className={styles.section}>
         <h2 id="settings-general">{t('general.title')}</h2>
         <GeneralSettingsForm values={view.general} />
+      </section>
+
+      <section aria-labelledby="settings-brand" className={styles.section}>
+        <h2 id="settings-brand">{tBrand('title')}</h2>
+        <p>{tBrand('lead')}</p>
+        <BrandSettingsForm
+          values={{
+            productName: brandSettings.name ?? '',
+            accentColor: brandSettings.accent ?? '',
+            supportEmail: brandSettings.supportEmail ?? '',
+            logo: logoPath(brand),
+          }}
+        />
       </section>
 
       <section aria-labelledby="settings-mail" className={styles.section}>
