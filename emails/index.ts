@@ -54,6 +54,11 @@ import RecoveryPhraseUsed, {
   subject as recoveryPhraseUsedSubject,
   type RecoveryPhraseUsedProps,
 } from './recovery-phrase-used';
+import PasskeyAdded, { subject as passkeyAddedSubject, type PasskeyAddedProps } from './passkey-added';
+import PasskeyRemoved, {
+  subject as passkeyRemovedSubject,
+  type PasskeyRemovedProps,
+} from './passkey-removed';
 import ResetPassword, { subject as resetPasswordSubject, type ResetPasswordProps } from './reset-password';
 import SetPassword, { subject as setPasswordSubject, type SetPasswordProps } from './set-password';
 import VerifyEmail, { subject as verifyEmailSubject, type VerifyEmailProps } from './verify-email';
@@ -91,6 +96,8 @@ export const templateNames = [
   'recovery-phrase-created',
   'recovery-phrase-removed',
   'new-sign-in',
+  'passkey-added',
+  'passkey-removed',
 ] as const;
 
 export type TemplateName = (typeof templateNames)[number];
@@ -118,6 +125,8 @@ export type TemplateProps = {
   'recovery-phrase-created': Omit<RecoveryPhraseCreatedProps, 'locale'>;
   'recovery-phrase-removed': Omit<RecoveryPhraseRemovedProps, 'locale'>;
   'new-sign-in': Omit<NewSignInProps, 'locale'>;
+  'passkey-added': Omit<PasskeyAddedProps, 'locale'>;
+  'passkey-removed': Omit<PasskeyRemovedProps, 'locale'>;
 };
 
 type FullProps<T extends TemplateName> = TemplateProps[T] & { locale: Locale };
@@ -164,6 +173,8 @@ const registry: { [T in TemplateName]: TemplateEntry<FullProps<T>> } = {
   'recovery-phrase-created': entry(RecoveryPhraseCreated, recoveryPhraseCreatedSubject, false),
   'recovery-phrase-removed': entry(RecoveryPhraseRemoved, recoveryPhraseRemovedSubject, false),
   'new-sign-in': entry(NewSignIn, newSignInSubject, false),
+  'passkey-added': entry(PasskeyAdded, passkeyAddedSubject, false),
+  'passkey-removed': entry(PasskeyRemoved, passkeyRemovedSubject, false),
 };
 
 export class UnknownTemplateError extends Error {

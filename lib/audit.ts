@@ -51,6 +51,11 @@ export const AUDIT_ACTIONS = [
   'user.lock_skipped',
   'user.imported',
   'user.import_completed',
+  'passkey.added',
+  'passkey.renamed',
+  'passkey.removed',
+  'passkey.verified',
+  'passkey.failed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
