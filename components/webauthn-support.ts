@@ -19,5 +19,7 @@ export function useWebAuthnSupport(): WebAuthnSupport {
 
 /** The browser's refusal or cancellation of a ceremony, as opposed to a bug in our code. */
 export function isCeremonyRefusal(error: unknown): boolean {
-  return error instanceof Error && ['NotAllowedError', 'AbortError', 'InvalidStateError'].includes(error.name);
+  return (
+    error instanceof Error && ['NotAllowedError', 'AbortError', 'InvalidStateError'].includes(error.name)
+  );
 }
