@@ -49,7 +49,8 @@ export function PasskeySignIn({ next }: { next?: string }) {
     };
     autofill().catch((failure: unknown) => {
       // Cancelled by the button, by leaving the page or by the person: the form is still there.
-      if (!isCeremonyRefusal(failure)) throw failure;
+      if (stopped || isCeremonyRefusal(failure)) return;
+      throw failure;
     });
     return () => {
       stopped = true;
@@ -73,7 +74,7 @@ export function PasskeySignIn({ next }: { next?: string }) {
 
   return (
     <section aria-labelledby="passkey-sign-in">
-      <h2 id="passkey-sign-in">{t('signIn')}</h2>
+      <h2 id="passkey-sign-in">{t('signInHeading')}</h2>
       <p>{t('signInLead')}</p>
       {error ? <p role="alert">{message(error)}</p> : null}
       <button type="button" onClick={signIn} disabled={pending}>
