@@ -16,6 +16,7 @@ import {
   signInWithPasskey,
   verifyPasskeyForUser,
 } from '@/lib/passkeys';
+import { verifyReauthentication } from '@/lib/reauth';
 import { SoftwarePasskey } from '@/tests/helpers/software-passkey';
 import { createTestDatabase, type TestDatabase } from '@/tests/helpers/test-db';
 import { createTestUser, freshContext, TEST_PASSWORD } from '@/tests/helpers/users';
@@ -335,5 +336,29 @@ describe('renaming and removing', () => {
     clock.advance(MINUTE);
     expect(await t.db.transaction((tx) => deleteUserPasskeys(tx, user.id))).toBe(1);
     expect(await listPasskeys(t.db, user.id)).toEqual([]);
+  });
+});
+
+describe('re-authentication', () => {
+  it('accepts a fresh assertion of an own passkey, and not a replayed one', async () => {
+    const { user, key } = await userWithPasskey('pk_reauth');
+    const begun = await beginPasskeyVerification(t.db, { userId: user.id }, clock);
+    if ('ok' in begun) throw new Error(begun.code);
+    const passkey = { handle: begun.handle, response: key.authenticate(begun.options) };
+    const proof = { passkey };
+    expect(
+      await verifyReauthentication(t.db, { userId: user.id, proof, purpose: 'test' }, freshContext(), clock),
+    ).toEqual({ ok: true });
+    expect(
+      await verifyReauthentication(t.db, { userId: user.id, proof, purpose: 'test' }, freshContext(), clock),
+    ).toEqual({ ok: false, code: 'passkey_refused' });
+  });
+
+  it('still takes the password', async () => {
+    const user = await createTestUser(t.db, clock, 'pk_reauth_pw');
+    const proof = { password: TEST_PASSWORD };
+    expect(
+      await verifyReauthentication(t.db, { userId: user.id, proof, purpose: 'test' }, freshContext(), clock),
+    ).toEqual({ ok: true });
   });
 });

@@ -140,6 +140,7 @@ const accountPages = [
   '/account/sessions',
   '/account/settings',
   '/account/recovery',
+  '/account/passkeys',
   '/account/delete',
   '/logout',
 ];
