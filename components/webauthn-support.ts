@@ -11,7 +11,7 @@ const notOnTheServer = (): WebAuthnSupport => 'unknown';
 
 /**
  * Whether this browser can create and use passkeys: 'unknown' on the server and before hydration,
- * so the page first renders as it does without JavaScript (which a <noscript> note covers).
+ * so the page first renders as it does without JavaScript.
  */
 export function useWebAuthnSupport(): WebAuthnSupport {
   return useSyncExternalStore(noSubscription, inThisBrowser, notOnTheServer);

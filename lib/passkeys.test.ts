@@ -6,6 +6,7 @@ import {
   beginPasskeyRegistration,
   beginPasskeySignIn,
   beginPasskeyVerification,
+  type BeginAssertionResult,
   CHALLENGE_TTL_MS,
   deleteUserPasskeys,
   finishPasskeyRegistration,
@@ -52,14 +53,19 @@ async function userWithPasskey(username: string, over: Partial<User> = {}) {
   return { user, key, passkeyId: finished.passkeyId };
 }
 
-async function signIn(key: SoftwarePasskey) {
-  const begun = await beginPasskeySignIn(t.db, clock);
+/** The key's answer to a sign-in challenge, sent with `handle` (the browser's cookie) as given. */
+function answer(key: SoftwarePasskey, begun: BeginAssertionResult, handle: string | undefined) {
   return signInWithPasskey(
     t.db,
-    { handle: begun.handle, response: key.authenticate(begun.options) },
+    { handle, response: key.authenticate(begun.options) },
     freshContext(),
     clock,
   );
+}
+
+async function signIn(key: SoftwarePasskey) {
+  const begun = await beginPasskeySignIn(t.db, clock);
+  return answer(key, begun, begun.handle);
 }
 
 async function mailsTo(email: string, template: string) {
@@ -154,19 +160,9 @@ describe('challenges', () => {
   it('are single use: a second answer to one challenge is refused', async () => {
     const { key } = await userWithPasskey('pk_single_use');
     const begun = await beginPasskeySignIn(t.db, clock);
-    const first = await signInWithPasskey(
-      t.db,
-      { handle: begun.handle, response: key.authenticate(begun.options) },
-      freshContext(),
-      clock,
-    );
+    const first = await answer(key, begun, begun.handle);
     expect(first.ok).toBe(true);
-    const second = await signInWithPasskey(
-      t.db,
-      { handle: begun.handle, response: key.authenticate(begun.options) },
-      freshContext(),
-      clock,
-    );
+    const second = await answer(key, begun, begun.handle);
     expect(second).toEqual({ ok: false, code: 'invalid_credentials' });
   });
 
@@ -174,24 +170,14 @@ describe('challenges', () => {
     const { key } = await userWithPasskey('pk_expiry');
     const begun = await beginPasskeySignIn(t.db, clock);
     clock.advance(CHALLENGE_TTL_MS + 1);
-    const late = await signInWithPasskey(
-      t.db,
-      { handle: begun.handle, response: key.authenticate(begun.options) },
-      freshContext(),
-      clock,
-    );
+    const late = await answer(key, begun, begun.handle);
     expect(late).toEqual({ ok: false, code: 'invalid_credentials' });
   });
 
   it('answer nothing without the handle of the browser that asked', async () => {
     const { key } = await userWithPasskey('pk_no_handle');
     const begun = await beginPasskeySignIn(t.db, clock);
-    const result = await signInWithPasskey(
-      t.db,
-      { handle: undefined, response: key.authenticate(begun.options) },
-      freshContext(),
-      clock,
-    );
+    const result = await answer(key, begun, undefined);
     expect(result).toEqual({ ok: false, code: 'invalid_credentials' });
   });
 });

@@ -51,9 +51,6 @@ export default async function PasskeysPage({ searchParams }: { searchParams: Pro
         ))}
       </ul>
       <h2>{t('addHeading')}</h2>
-      <noscript>
-        <p>{t('needsJavaScript')}</p>
-      </noscript>
       <AddPasskey />
     </>
   );

@@ -23,7 +23,8 @@ import {
 export function AddPasskey() {
   const t = useTranslations('passkeys');
   const support = useWebAuthnSupport();
-  if (support === 'unknown') return null;
+  // Until the script runs (and for good without JavaScript) the page says what adding one needs.
+  if (support === 'unknown') return <p>{t('needsJavaScript')}</p>;
   if (support === 'unsupported') return <p>{t('unsupported')}</p>;
   return (
     <ActionForm action={beginAddPasskeyAction} schema={beginRegistrationSchema} idPrefix="add-passkey">
