@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   check,
@@ -264,6 +265,60 @@ export const settings = pgTable('settings', {
   updatedBy: uuid('updated_by'),
 });
 
+/** WebAuthn credentials (passkeys): each one a public key the owner's authenticator holds the other half of. */
+export const passkeys = pgTable(
+  'passkeys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    // The authenticator's credential id, base64url: what an assertion names, unique across accounts.
+    credentialId: text('credential_id').notNull(),
+    // The COSE public key, base64url.
+    publicKey: text('public_key').notNull(),
+    // The authenticator's signature counter; up to 2^32 - 1, past what an integer column holds.
+    counter: bigint('counter', { mode: 'number' }).notNull().default(0),
+    transports: jsonb('transports').$type<string[]>().notNull().default([]),
+    // 'singleDevice' (a security key) or 'multiDevice' (synced by a platform, e.g. a password manager).
+    deviceType: text('device_type').notNull(),
+    backedUp: boolean('backed_up').notNull().default(false),
+    name: text('name').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    lastUsedAt: timestamptz('last_used_at'),
+  },
+  (t) => [
+    uniqueIndex('passkeys_credential_id_unique').on(t.credentialId),
+    index('passkeys_user_idx').on(t.userId),
+  ],
+);
+
+export const webauthnChallengePurpose = pgEnum('webauthn_challenge_purpose', [
+  'register',
+  'sign_in',
+  'verify_user',
+]);
+
+/**
+ * WebAuthn challenges between the options and the browser's answer: in the database so that any
+ * instance can finish what another began. Keyed by the SHA-256 of a random handle that only the
+ * browser's HttpOnly cookie holds; deleted when used, useless once expired.
+ */
+export const webauthnChallenges = pgTable(
+  'webauthn_challenges',
+  {
+    handleHash: text('handle_hash').primaryKey(),
+    purpose: webauthnChallengePurpose('purpose').notNull(),
+    // base64url, as the browser echoes it in clientDataJSON.
+    challenge: text('challenge').notNull(),
+    // Null for a username-less sign-in: the assertion names the account.
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    expiresAt: timestamptz('expires_at').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('webauthn_challenges_expires_idx').on(t.expiresAt)],
+);
+
 export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
 export type Token = typeof tokens.$inferSelect;
@@ -274,3 +329,5 @@ export type OutboxRow = typeof emailOutbox.$inferSelect;
 export type DevMail = typeof devMailbox.$inferSelect;
 export type AuditEvent = typeof auditEvents.$inferSelect;
 export type Setting = typeof settings.$inferSelect;
+export type Passkey = typeof passkeys.$inferSelect;
+export type WebauthnChallengePurpose = (typeof webauthnChallengePurpose.enumValues)[number];

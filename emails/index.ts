@@ -64,6 +64,11 @@ import RecoveryPhraseUsed, {
   subject as recoveryPhraseUsedSubject,
   type RecoveryPhraseUsedProps,
 } from './recovery-phrase-used';
+import PasskeyAdded, { subject as passkeyAddedSubject, type PasskeyAddedProps } from './passkey-added';
+import PasskeyRemoved, {
+  subject as passkeyRemovedSubject,
+  type PasskeyRemovedProps,
+} from './passkey-removed';
 import ResetPassword, { subject as resetPasswordSubject, type ResetPasswordProps } from './reset-password';
 import SetPassword, { subject as setPasswordSubject, type SetPasswordProps } from './set-password';
 import VerifyEmail, { subject as verifyEmailSubject, type VerifyEmailProps } from './verify-email';
@@ -104,6 +109,8 @@ export const templateNames = [
   'access-token-created',
   'access-token-revoked',
   'invite',
+  'passkey-added',
+  'passkey-removed',
 ] as const;
 
 export type TemplateName = (typeof templateNames)[number];
@@ -134,6 +141,8 @@ export type TemplateProps = {
   'access-token-created': Omit<AccessTokenCreatedProps, 'locale'>;
   'access-token-revoked': Omit<AccessTokenRevokedProps, 'locale'>;
   invite: Omit<InviteProps, 'locale'>;
+  'passkey-added': Omit<PasskeyAddedProps, 'locale'>;
+  'passkey-removed': Omit<PasskeyRemovedProps, 'locale'>;
 };
 
 type FullProps<T extends TemplateName> = TemplateProps[T] & { locale: Locale };
@@ -183,6 +192,8 @@ const registry: { [T in TemplateName]: TemplateEntry<FullProps<T>> } = {
   'access-token-created': entry(AccessTokenCreated, accessTokenCreatedSubject, false),
   'access-token-revoked': entry(AccessTokenRevoked, accessTokenRevokedSubject, false),
   invite: entry(Invite, inviteSubject, true),
+  'passkey-added': entry(PasskeyAdded, passkeyAddedSubject, false),
+  'passkey-removed': entry(PasskeyRemoved, passkeyRemovedSubject, false),
 };
 
 export class UnknownTemplateError extends Error {

@@ -58,6 +58,11 @@ export const AUDIT_ACTIONS = [
   'invite.accepted',
   'account.data_exported',
   'users.exported',
+  'passkey.added',
+  'passkey.renamed',
+  'passkey.removed',
+  'passkey.verified',
+  'passkey.failed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

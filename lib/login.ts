@@ -155,6 +155,23 @@ async function admittedLogIn(
     if (rehashed.ok) await db.update(users).set({ passwordHash: rehashed.hash }).where(eq(users.id, user.id));
   }
 
+  const started = await startSignedInSession(db, user, context, clock);
+  return { ok: true, user, ...started };
+}
+
+/**
+ * The end of every successful sign-in, whatever proved it (password, passkey): the session, the last
+ * sign-in time, the audit row and the new-device notice, in one transaction. `meta` says how.
+ */
+export async function startSignedInSession(
+  db: Db,
+  user: User,
+  context: SessionContext,
+  clock: Clock,
+  meta: Record<string, unknown> = {},
+): Promise<{ sessionId: string; mailQueued: boolean }> {
+  const ip = context.ip ?? null;
+  const audit = { ip, userAgent: context.userAgent };
   const now = clock.now();
   let mailQueued = false;
   const sessionId = await db.transaction(async (tx) => {
@@ -162,13 +179,14 @@ async function admittedLogIn(
     const newDevice = await isNewDevice(tx, user, context.userAgent ?? null, clock);
     const id = await createSession(tx, user.id, context, clock);
     await tx.update(users).set({ lastLoginAt: now }).where(eq(users.id, user.id));
+    const auditMeta = newDevice ? { ...meta, newDevice: true } : meta;
     await recordAudit(
       tx,
       {
         action: 'login.succeeded',
         userId: user.id,
         actorId: user.id,
-        ...(newDevice ? { meta: { newDevice: true } } : {}),
+        ...(Object.keys(auditMeta).length > 0 ? { meta: auditMeta } : {}),
         ...audit,
       },
       clock,
@@ -179,7 +197,7 @@ async function admittedLogIn(
     }
     return id;
   });
-  return { ok: true, user, sessionId, mailQueued };
+  return { sessionId, mailQueued };
 }
 
 /** How far back a device counts as known: a sign-in from one not seen for this long is news again. */

@@ -1,9 +1,11 @@
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { eq } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { users } from '@/db/schema';
 import { recordAudit } from './audit';
 import type { Clock } from './clock';
 import { auditPause, clearPasswordFailures, releasePasswordAttempt, reservePasswordAttempt } from './login';
+import { verifyPasskeyForUser } from './passkeys';
 import { dummyVerify, verifyPassword } from './password';
 import type { RequestContext } from './request-context';
 
@@ -49,4 +51,34 @@ export async function verifyCurrentPassword(
   );
   await auditPause(db, userId, failures, audit, clock);
   return { ok: false, code: 'wrong_password' };
+}
+
+/** What a person offers to prove they are the signed-in owner: the password, or a passkey's answer. */
+export type ReauthProof =
+  { password: string } | { passkey: { handle: string | undefined; response: AuthenticationResponseJSON } };
+
+export type ReauthenticationResult = ReauthResult | { ok: false; code: 'passkey_refused' };
+
+/**
+ * Proof for a sensitive change (S41) by either means: the current password (verifyCurrentPassword,
+ * with its throttle), or a fresh assertion of one of the account's own passkeys, made for a challenge
+ * beginPasskeyVerification issued to this account (lib/passkeys.ts). `purpose` names the change in
+ * the audit trail.
+ */
+export async function verifyReauthentication(
+  db: Db,
+  input: { userId: string; proof: ReauthProof; purpose: string },
+  context: RequestContext,
+  clock: Clock,
+): Promise<ReauthenticationResult> {
+  if ('password' in input.proof) {
+    return verifyCurrentPassword(db, input.userId, input.proof.password, context, clock);
+  }
+  const result = await verifyPasskeyForUser(
+    db,
+    { userId: input.userId, purpose: input.purpose, ...input.proof.passkey },
+    context,
+    clock,
+  );
+  return result.ok ? { ok: true } : { ok: false, code: 'passkey_refused' };
 }

@@ -14,6 +14,7 @@ const sections = [
   ['/account/activity', 'activity'],
   ['/account/invites', 'invites'],
   ['/account/export', 'export'],
+  ['/account/passkeys', 'passkeys'],
   ['/account/delete', 'delete'],
 ] as const;
 

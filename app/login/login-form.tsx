@@ -13,7 +13,13 @@ export function LoginForm({ next }: { next?: string }) {
   const t = useTranslations('login');
   return (
     <ActionForm action={login} schema={schema} submitLabel={t('submit')} idPrefix="login">
-      <TextField name="identifier" label={t('identifier')} autoComplete="username" required maxLength={254} />
+      <TextField
+        name="identifier"
+        label={t('identifier')}
+        autoComplete="username webauthn"
+        required
+        maxLength={254}
+      />
       <PasswordField name="password" label={t('password')} autoComplete="current-password" required />
       {next ? <HiddenField name="next" value={next} /> : null}
     </ActionForm>

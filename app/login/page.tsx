@@ -4,6 +4,7 @@ import { getTranslations } from 'next-intl/server';
 import { safeReturnPath } from '@/lib/urls';
 import { currentSession } from '@/lib/web/session';
 import { LoginForm } from './login-form';
+import { PasskeySignIn } from './passkey-sign-in';
 
 export async function generateMetadata() {
   const t = await getTranslations('login');
@@ -32,6 +33,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
       {params.passwordReset ? <p role="status">{t('login.passwordReset')}</p> : null}
       {params.deleted ? <p role="status">{t('deleteAccount.done')}</p> : null}
       <LoginForm next={next} />
+      <PasskeySignIn next={next} />
       <p>
         {t('login.noAccount')} <Link href="/register">{t('nav.register')}</Link>
       </p>

@@ -42,6 +42,8 @@ export const phoneField = text(32).refine((v) => v === '' || /^\+?[0-9][0-9 ().-
 });
 
 export const addressField = text(200);
+/** What the owner calls a passkey ("Work laptop"), shown on their page, the admin's and in mail. */
+export const passkeyNameField = text(64).refine((v) => v.length >= 1, { error: 'form.errors.required' });
 export const cityField = text(100);
 export const countryField = text(100);
 

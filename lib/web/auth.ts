@@ -7,12 +7,15 @@ import { getDb } from '@/db/client';
 import { systemClock } from '@/lib/clock';
 import { env } from '@/lib/env';
 import { log } from '@/lib/log';
-import { logIn } from '@/lib/login';
+import { logIn, type LoginResult } from '@/lib/login';
 import { logOut } from '@/lib/logout';
+import { signInWithPasskey } from '@/lib/passkeys';
 import { appSecret } from '@/lib/secrets';
 import { SESSION_ABSOLUTE_MS, validateSession, type LiveSession } from '@/lib/sessions';
 import { deliverMailAfterResponse } from './mail';
 import { contextFromHeaders, requestContext } from './request-info';
+import { webauthnHandleFromHeaders } from './webauthn-cookie';
+import { authenticationResponseSchema, webauthnResponseField } from '@/lib/validation/passkeys';
 
 /**
  * Auth.js with the Credentials provider and JWT sessions whose only claim is our session id. Every
@@ -31,6 +34,19 @@ export class LoginRefused extends CredentialsSignin {
     super();
     this.code = code;
   }
+}
+
+/** A sign-in's result as Auth.js wants it: the user for the jwt callback, or the refusal thrown. */
+function signedInUser(result: LoginResult): { id: string; sessionId: string } {
+  if (result.ok) {
+    // The new-device notice goes out after the answer, not at the next timer tick.
+    if (result.mailQueued) deliverMailAfterResponse();
+    return { id: result.user.id, sessionId: result.sessionId };
+  }
+  if (result.code === 'busy' || result.code === 'rate_limited') {
+    throw new LoginRefused(`${result.code}:${result.retryAfterSeconds}`);
+  }
+  throw new LoginRefused(result.code);
 }
 
 /**
@@ -115,15 +131,24 @@ const config = (request?: Request): NextAuthConfig => ({
           contextFromHeaders(request.headers),
           systemClock,
         );
-        if (result.ok) {
-          // The new-device notice goes out after the answer, not at the next timer tick.
-          if (result.mailQueued) deliverMailAfterResponse();
-          return { id: result.user.id, sessionId: result.sessionId };
-        }
-        if (result.code === 'busy' || result.code === 'rate_limited') {
-          throw new LoginRefused(`${result.code}:${result.retryAfterSeconds}`);
-        }
-        throw new LoginRefused(result.code);
+        return signedInUser(result);
+      },
+    }),
+    // Sign-in with a passkey alone (lib/passkeys.ts): the browser's assertion as JSON, checked against
+    // the challenge this browser's cookie names. Same session, same refusals as the password.
+    Credentials({
+      id: 'passkey',
+      credentials: { response: {} },
+      async authorize(credentials, request) {
+        const response = webauthnResponseField(authenticationResponseSchema).safeParse(credentials.response);
+        if (!response.success) throw new LoginRefused('invalid_credentials');
+        const result = await signInWithPasskey(
+          await getDb(),
+          { handle: webauthnHandleFromHeaders(request.headers), response: response.data },
+          contextFromHeaders(request.headers),
+          systemClock,
+        );
+        return signedInUser(result);
       },
     }),
   ],

@@ -141,6 +141,7 @@ const accountPages = [
   '/account/settings',
   '/account/recovery',
   '/account/tokens',
+  '/account/passkeys',
   '/account/delete',
   '/account/activity',
   '/account/invites',

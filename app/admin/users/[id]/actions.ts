@@ -15,6 +15,7 @@ import {
 } from '@/lib/admin-user-actions';
 import { approveUser, rejectUser } from '@/lib/approval';
 import { systemClock } from '@/lib/clock';
+import { removePasskey } from '@/lib/passkeys';
 import type { RequestContext } from '@/lib/request-context';
 import { createFormAction, type FormResult, type FormState } from '@/lib/web/form-action';
 import { deliverMailAfterResponse } from '@/lib/web/mail';
@@ -25,6 +26,7 @@ import {
   editProfileSchema,
   LOCK_REASON_MAX,
   lockSchema,
+  removeUserPasskeySchema,
   userActionSchema,
   type DoneFlag,
 } from './schema';
@@ -243,3 +245,17 @@ const deleteUser = adminAction(confirmedActionSchema, async ({ userId }, admin) 
 export async function deleteUserAction(prev: FormState, formData: FormData): Promise<FormState> {
   return deleteUser(prev, formData);
 }
+
+export const removeUserPasskeyAction = adminAction(
+  removeUserPasskeySchema,
+  async ({ userId, passkeyId }, admin) => {
+    const result = await removePasskey(
+      await getDb(),
+      { userId, passkeyId, actorId: admin.id },
+      admin.context,
+      systemClock,
+    );
+    if (result.ok) done(userId, 'passkeyRemoved', { mail: true });
+    return { status: 'error', formError: { key: 'adminUser.errors.notFound' } };
+  },
+);

@@ -8,6 +8,7 @@ import { accountState } from '@/lib/account-state';
 import { adminUserOverview, type AdminSessionEntry } from '@/lib/admin-user-actions';
 import { systemClock } from '@/lib/clock';
 import { isLocale } from '@/lib/i18n/config';
+import { listPasskeys } from '@/lib/passkeys';
 import { requireAdmin } from '@/lib/web/session';
 import adminStyles from '../../admin.module.css';
 import { AccessTokensSection } from './access-tokens-section';
@@ -22,6 +23,7 @@ import {
   PasswordLinkForm,
   PromoteForm,
   RejectForm,
+  RemoveUserPasskeyForm,
   SignOutEverywhereForm,
   UnlockForm,
   VerificationForm,
@@ -67,12 +69,13 @@ export default async function AdminUserPage({
   if (!valid) notFound();
 
   const db = await getDb();
-  const [t, languages, format, query, overview] = await Promise.all([
+  const [t, languages, format, query, overview, passkeys] = await Promise.all([
     getTranslations('adminUser'),
     getTranslations('languages'),
     getFormatter(),
     searchParams,
     adminUserOverview(db, id, systemClock),
+    listPasskeys(db, id),
   ]);
   const done = doneFlag(query.done);
 
@@ -299,6 +302,30 @@ export default async function AdminUserPage({
         timeZone={timeZone}
         revoked={query.tokenRevoked === '1'}
       />
+      <section aria-labelledby="passkeys-title" className={styles.section}>
+        <h2 id="passkeys-title">{t('passkeys.title')}</h2>
+        {passkeys.length === 0 ? (
+          <p>{t('passkeys.none', { username })}</p>
+        ) : (
+          <DataTable
+            caption={t('passkeys.caption', { username })}
+            captionVisible
+            columns={[t('passkeys.name'), t('passkeys.added'), t('passkeys.lastUsed'), t('passkeys.action')]}
+            className={styles.table}
+          >
+            {passkeys.map((passkey) => (
+              <tr key={passkey.id}>
+                <th scope="row">{passkey.name}</th>
+                <td>{when(passkey.createdAt)}</td>
+                <td>{when(passkey.lastUsedAt)}</td>
+                <td>
+                  <RemoveUserPasskeyForm {...target} passkeyId={passkey.id} name={passkey.name} />
+                </td>
+              </tr>
+            ))}
+          </DataTable>
+        )}
+      </section>
 
       <section aria-labelledby="profile-title" className={styles.section}>
         <h2 id="profile-title">{t('profile.title')}</h2>

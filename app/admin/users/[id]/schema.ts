@@ -32,6 +32,12 @@ export const lockSchema = z.object({
   confirm,
 });
 
+/** Remove one of the account's passkeys (lib/passkeys.ts): the owner is mailed. */
+export const removeUserPasskeySchema = z.object({
+  userId,
+  passkeyId: z.uuid({ error: 'adminUser.errors.notFound' }),
+});
+
 /** The profile fields an admin may edit: the owner's own form's, without the email (decision 008). */
 export const editProfileSchema = profileSchema.extend({ userId });
 
@@ -49,6 +55,7 @@ export const DONE_FLAGS = [
   'signedOut',
   'profileSaved',
   'deleted',
+  'passkeyRemoved',
 ] as const;
 
 export type DoneFlag = (typeof DONE_FLAGS)[number];

@@ -16,6 +16,7 @@ import {
   lockUserAction,
   promoteUserAction,
   rejectUserAction,
+  removeUserPasskeyAction,
   resendVerificationAction,
   sendPasswordLinkAction,
   signOutEverywhereAction,
@@ -26,6 +27,7 @@ import {
   editProfileSchema,
   LOCK_REASON_MAX,
   lockSchema,
+  removeUserPasskeySchema,
   userActionSchema,
 } from './schema';
 import styles from './user.module.css';
@@ -228,6 +230,27 @@ export function DeleteUserForm({ userId, username }: Target) {
       danger
     >
       <CheckboxField name="confirm" label={t('confirm', { username })} required />
+    </UserActionForm>
+  );
+}
+
+export function RemoveUserPasskeyForm({
+  userId,
+  username,
+  passkeyId,
+  name,
+}: Target & { passkeyId: string; name: string }) {
+  const t = useTranslations('adminUser.passkeys');
+  return (
+    <UserActionForm
+      action={removeUserPasskeyAction}
+      schema={removeUserPasskeySchema}
+      userId={userId}
+      idPrefix={`remove-passkey-${passkeyId}`}
+      submitLabel={t('remove', { name, username })}
+      danger
+    >
+      <HiddenField name="passkeyId" value={passkeyId} />
     </UserActionForm>
   );
 }

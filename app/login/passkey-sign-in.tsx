@@ -1,0 +1,85 @@
+'use client';
+
+import {
+  browserSupportsWebAuthnAutofill,
+  startAuthentication,
+  WebAuthnAbortService,
+  type AuthenticationResponseJSON,
+} from '@simplewebauthn/browser';
+import { useTranslations } from 'next-intl';
+import { useEffect, useEffectEvent, useState, useTransition } from 'react';
+import { useFormMessage } from '@/components/form/form';
+import { isCeremonyRefusal, useWebAuthnSupport } from '@/components/webauthn-support';
+import type { FieldError } from '@/lib/web/form-validation';
+import { beginPasskeySignInAction, passkeyLogin } from './actions';
+
+/**
+ * Username-less sign-in with a passkey: a button, and the browser's own passkey suggestions on the
+ * email field (conditional UI, autocomplete="username webauthn") where the browser offers them. Each
+ * asks the server for a fresh challenge; starting one cancels the other. Without JavaScript or
+ * WebAuthn nothing is shown and the password form is the way in.
+ */
+export function PasskeySignIn({ next }: { next?: string }) {
+  const t = useTranslations('passkeys');
+  const message = useFormMessage();
+  const support = useWebAuthnSupport();
+  const [error, setError] = useState<FieldError>();
+  const [pending, startTransition] = useTransition();
+
+  const finish = async (response: AuthenticationResponseJSON) => {
+    const form = new FormData();
+    form.set('response', JSON.stringify(response));
+    if (next) form.set('next', next);
+    // Success redirects; only a refusal comes back.
+    const answer = await passkeyLogin({ status: 'idle' }, form);
+    if (answer.status === 'error' && answer.formError) setError(answer.formError);
+  };
+
+  const finishAutofill = useEffectEvent(finish);
+
+  useEffect(() => {
+    if (support !== 'supported') return;
+    let stopped = false;
+    const autofill = async () => {
+      if (!(await browserSupportsWebAuthnAutofill()) || stopped) return;
+      const optionsJSON = await beginPasskeySignInAction();
+      if (stopped) return;
+      const response = await startAuthentication({ optionsJSON, useBrowserAutofill: true });
+      await finishAutofill(response);
+    };
+    autofill().catch((failure: unknown) => {
+      // Cancelled by the button, by leaving the page or by the person: the form is still there.
+      if (stopped || isCeremonyRefusal(failure)) return;
+      throw failure;
+    });
+    return () => {
+      stopped = true;
+      WebAuthnAbortService.cancelCeremony();
+    };
+  }, [support]);
+
+  if (support !== 'supported') return null;
+
+  const signIn = () =>
+    startTransition(async () => {
+      setError(undefined);
+      try {
+        const optionsJSON = await beginPasskeySignInAction();
+        await finish(await startAuthentication({ optionsJSON }));
+      } catch (failure) {
+        if (!isCeremonyRefusal(failure)) throw failure;
+        setError({ key: 'passkeys.errors.cancelled' });
+      }
+    });
+
+  return (
+    <section aria-labelledby="passkey-sign-in">
+      <h2 id="passkey-sign-in">{t('signInHeading')}</h2>
+      <p>{t('signInLead')}</p>
+      {error ? <p role="alert">{message(error)}</p> : null}
+      <button type="button" onClick={signIn} disabled={pending}>
+        {t('signIn')}
+      </button>
+    </section>
+  );
+}
