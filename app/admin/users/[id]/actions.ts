@@ -27,7 +27,7 @@ import {
   lockSchema,
   userActionSchema,
   type DoneFlag,
-} from './schema';
+} from '@/lib/validation/admin-user';
 
 /**
  * The actions of an account's admin page. Each checks the role itself before reading the form

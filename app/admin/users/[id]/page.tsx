@@ -10,7 +10,7 @@ import { systemClock } from '@/lib/clock';
 import { isLocale } from '@/lib/i18n/config';
 import { requireAdmin } from '@/lib/web/session';
 import adminStyles from '../../admin.module.css';
-import { DONE_FLAGS, userActionSchema, type DoneFlag } from './schema';
+import { DONE_FLAGS, userActionSchema, type DoneFlag } from '@/lib/validation/admin-user';
 import styles from './user.module.css';
 import {
   ApproveForm,

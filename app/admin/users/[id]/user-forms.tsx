@@ -27,7 +27,7 @@ import {
   LOCK_REASON_MAX,
   lockSchema,
   userActionSchema,
-} from './schema';
+} from '@/lib/validation/admin-user';
 import styles from './user.module.css';
 
 /**
