@@ -120,9 +120,7 @@ export default async function ApiDocsPage() {
               .map(([method, operation]) => (
                 <article key={operation.operationId} id={operation.operationId} className={styles.operation}>
                   <h3>
-                    <code>
-                      {method.toUpperCase()} /api/v1{path}
-                    </code>
+                    <code>{`${method.toUpperCase()} /api/v1${path}`}</code>
                   </h3>
                   <p>{operation.summary}</p>
                   {operation.description ? <p>{operation.description}</p> : null}
@@ -143,7 +141,7 @@ export default async function ApiDocsPage() {
                             <dt>
                               <code>{parameter.name}</code>{' '}
                               <span className={styles.note}>
-                                {parameter.in}, {parameter.required ? labels.required : labels.optional}
+                                {`${parameter.in}, ${parameter.required ? labels.required : labels.optional}`}
                               </span>
                             </dt>
                             <dd>
