@@ -260,11 +260,13 @@ async function answer(
   rawParams: Record<string, string>,
 ): Promise<Response> {
   const db = await getDb();
-  const identified = await identify(request, db);
-  if (!identified.ok) return identified.response;
-  const { caller } = identified;
   const { access } = endpoint;
+  let caller: Caller | null = null;
+  // Operations open to anyone ignore credentials: a stale cookie must not refuse a sign-in.
   if (access !== 'anonymous') {
+    const identified = await identify(request, db);
+    if (!identified.ok) return identified.response;
+    caller = identified.caller;
     if (!caller) return unauthenticated('unauthenticated');
     if (access === 'session' && caller.via !== 'session') return problemResponse(403, 'session_required');
     if (typeof access === 'object' && !caller.scopes.includes(access.scope)) {

@@ -16,7 +16,7 @@ export interface Schema {
 export interface Operation {
   operationId: string;
   security: unknown[];
-  parameters?: { name: string; in: string }[];
+  parameters?: { name: string; in: string; schema: Schema }[];
   requestBody?: { content: { 'application/json': { schema: Schema } } };
   responses: Record<string, { content?: Record<string, { schema: Schema }> }>;
 }
@@ -73,6 +73,13 @@ export class ApiContract {
       this.#validators.set(resolved, validate);
     }
     return validate(body) ? null : this.#ajv.errorsText(validate.errors);
+  }
+
+  /** Whether `schema` refuses `value`: the fuzz only sends what the document says is wrong. */
+  refuses(schema: Schema, value: unknown): boolean {
+    const numeric = ['integer', 'number'].includes(String(schema.type));
+    const sent = numeric && typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
+    return this.#validate(schema, sent) !== null;
   }
 
   /** Checks one answer against the document and records it. */

@@ -9,7 +9,7 @@ import {
   startOwnServer,
   type OwnServer,
 } from '../helpers/own-server';
-import { linkTo } from '../helpers/mail';
+import { hasLinkTo, linkTo } from '../helpers/mail';
 import { startSmtpCatcher, type SmtpCatcher } from '../helpers/smtp-catcher';
 import { ApiContract, Caller, type Document, type Operation } from './api-client';
 
@@ -194,7 +194,7 @@ describe('journeys over HTTP only', () => {
     expect((await user.call('GET', '/users/me')).status).toBe(401);
   });
 
-  it('reset by code from the mail; the request answers the same for a known and an unknown address', async () => {
+  it('S28: the reset request answers the same for a known and an unknown address; then reset by code from the mail', async () => {
     const stranger = new Caller(contract);
     const known = await stranger.call('POST', '/password-reset/request', { email: 'api-user@example.test' });
     const unknown = await stranger.call('POST', '/password-reset/request', {
@@ -203,7 +203,9 @@ describe('journeys over HTTP only', () => {
     expect(unknown.status).toBe(known.status);
     expect(unknown.body).toEqual(known.body);
 
-    const mail = await smtp.waitForMail('api-user@example.test');
+    const mail = await smtp.waitForMail('api-user@example.test', {
+      predicate: (m) => hasLinkTo(m, '/reset-password'),
+    });
     const token = linkTo(mail, '/reset-password').searchParams.get('token');
     expect((await stranger.call('POST', '/password-reset/verify', { token })).body).toEqual({ valid: true });
     expect((await stranger.call('POST', '/password-reset/verify', { token: 'x'.repeat(43) })).body.code).toBe(
@@ -311,7 +313,7 @@ describe('journeys over HTTP only', () => {
 describe('refusals', () => {
   const BAD_VALUES: unknown[] = [null, 42, true, [], {}, 'x'.repeat(5000), '\u0000', -1];
 
-  it('a fuzz pass over every operation with schema-derived bad input gets 4xx, never 5xx', async () => {
+  it('S52: a fuzz pass over every operation with schema-derived bad input gets 4xx, never 5xx', async () => {
     const admin = await signIn(ADMIN.email);
     const stranger = new Caller(contract);
     for (const [template, methods] of Object.entries(contract.document.paths)) {
@@ -331,7 +333,9 @@ describe('refusals', () => {
         for (const parameter of (operation.parameters ?? []).filter(
           (p: { in: string }) => p.in === 'query',
         )) {
-          for (const value of ['-1', '1000', 'x'.repeat(300)]) {
+          for (const value of ['-1', '1000', 'x'.repeat(300)].filter((v) =>
+            contract.refuses(parameter.schema, v),
+          )) {
             answers.push((await caller.call(verb, `${concrete}?${parameter.name}=${value}`)).status);
           }
         }
@@ -339,9 +343,9 @@ describe('refusals', () => {
         if (schema) {
           for (const body of [null, [], 'text', 7])
             answers.push((await caller.call(verb, concrete, body)).status);
-          const properties = Object.keys(schema.properties ?? schema.anyOf?.[0]?.properties ?? {});
-          for (const name of properties) {
-            for (const value of BAD_VALUES) {
+          const properties = Object.entries(schema.properties ?? schema.anyOf?.[0]?.properties ?? {});
+          for (const [name, property] of properties) {
+            for (const value of BAD_VALUES.filter((v) => contract.refuses(property, v))) {
               answers.push((await caller.call(verb, concrete, { [name]: value })).status);
             }
           }
@@ -362,7 +366,7 @@ describe('refusals', () => {
     expect(errorLines(server.log())).toEqual([]);
   }, 300_000);
 
-  it('a token that is not one gets 401 with WWW-Authenticate, a stranger 401, a foreign origin 403', async () => {
+  it('S25, S43: a foreign origin is refused with a problem; a bad token or none gets 401 with WWW-Authenticate', async () => {
     const bearer = new Caller(contract, { authorization: 'Bearer not-a-real-token' });
     const answer = await bearer.call('GET', '/users/me');
     expect(answer.status).toBe(401);
@@ -379,7 +383,7 @@ describe('refusals', () => {
     expect((await foreign.json()).code).toBe('origin_refused');
   });
 
-  it('an unsafe call with the session cookie and no Origin is refused', async () => {
+  it('S43: an unsafe call with the session cookie and no Origin is refused', async () => {
     const admin = await signIn(ADMIN.email);
     const response = await fetch(`${server.url}/api/v1/users/me/settings`, {
       method: 'PATCH',
@@ -388,6 +392,22 @@ describe('refusals', () => {
     });
     expect(response.status).toBe(403);
     expect((await response.json()).code).toBe('origin_refused');
+  });
+  it('S45: every admin operation answers 403 to a signed-in non-admin, before reading its input', async () => {
+    const admin = await signIn(ADMIN.email);
+    expect(await signUp('api-plain')).toBe('pending');
+    const queue = await admin.call('GET', '/admin/users?state=pending&q=api-plain');
+    expect((await admin.call('POST', `/admin/users/${queue.body.items![0]!.id}/approve`)).status).toBe(204);
+    const plain = await signIn('api-plain');
+    for (const [template, methods] of Object.entries(contract.document.paths)) {
+      if (!template.startsWith('/admin/')) continue;
+      for (const method of Object.keys(methods)) {
+        const target = template.replace(/\{[^}]+\}/g, queue.body.items![0]!.id);
+        const answer = await plain.call(method.toUpperCase(), target, method === 'get' ? undefined : {});
+        expect(answer.status, `${method} ${template}`).toBe(403);
+        expect(answer.body.code).toBe('insufficient_scope');
+      }
+    }
   });
 });
 
