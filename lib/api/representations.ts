@@ -14,7 +14,8 @@ export async function findUser(db: Db, userId: string): Promise<User | undefined
   return user;
 }
 
-export function meBody(user: User) {
+/** An account as its owner sees it; the admin console shows the same without the preferences. */
+export function meBody(user: Omit<User, 'passwordHash' | 'recoveryPhraseHash'>) {
   return {
     id: user.id,
     email: user.email,

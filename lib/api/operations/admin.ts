@@ -30,7 +30,7 @@ import { createUserSchema } from '@/lib/validation/admin-user-new';
 import { profileSchema } from '@/lib/validation/profile';
 import { deliverMailAfterResponse } from '@/lib/web/mail';
 import { defineEndpoint, flowProblem, json, noContent, problem, type ApiAnswer } from '../endpoint';
-import { findUser, sessionBody } from '../representations';
+import { findUser, meBody, sessionBody } from '../representations';
 
 const read = { scope: 'admin:read' } as const;
 const write = { scope: 'admin:write' } as const;
@@ -139,23 +139,16 @@ export const getUser = defineEndpoint({
     const overview = await adminUserOverview(db, params.id, systemClock);
     if (!overview) return problem(404, 'not_found');
     const { user } = overview;
+    // The console's view: the owner's own preferences are theirs alone.
+    const {
+      locale: _locale,
+      theme: _theme,
+      emailNotifications: _notifications,
+      timezone: _timezone,
+      ...profile
+    } = meBody(user);
     return json({
-      user: {
-        id: user.id,
-        email: user.email,
-        username: user.username,
-        fullName: user.fullName,
-        phone: user.phone,
-        address: user.address,
-        city: user.city,
-        country: user.country,
-        role: user.role,
-        state: accountState(user),
-        lockReason: user.lockReason,
-        signupComment: user.signupComment,
-        createdAt: user.createdAt.toISOString(),
-        lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
-      },
+      user: { ...profile, lockReason: user.lockReason, signupComment: user.signupComment },
       sessions: overview.sessions.map(sessionBody),
     });
   },
