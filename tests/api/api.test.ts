@@ -10,6 +10,7 @@ import {
   type OwnServer,
 } from '../helpers/own-server';
 import { hasLinkTo, linkTo } from '../helpers/mail';
+import { startOnOwnPostgres } from '../helpers/own-postgres';
 import { startSmtpCatcher, type SmtpCatcher } from '../helpers/smtp-catcher';
 import { ApiContract, Caller, type Document, type Operation } from './api-client';
 
@@ -29,25 +30,30 @@ const RESET_PASSWORD = 'copper meadow falcon 3316';
 let server: OwnServer;
 let smtp: SmtpCatcher;
 let contract: ApiContract;
+let stopDatabase: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   smtp = await startSmtpCatcher();
-  const port = freePort();
-  server = await startOwnServer(
-    port,
-    serverEnv(port, {
-      DATA_DIR: `/tmp/gatehouse-api-${process.pid}`,
-      SMTP_PORT: String(smtp.port),
-      ADMIN_EMAILS: ADMIN.email,
-      ALLOWED_ORIGINS: PARTNER,
-    }),
-  );
+  const overrides = { SMTP_PORT: String(smtp.port), ADMIN_EMAILS: ADMIN.email, ALLOWED_ORIGINS: PARTNER };
+  // On Postgres when the suite runs there (TEST_DATABASE_URL), else on the embedded database.
+  if (process.env.TEST_DATABASE_URL) {
+    const own = await startOnOwnPostgres('api', () => overrides);
+    server = own.server;
+    stopDatabase = () => own.stop();
+  } else {
+    const port = freePort();
+    server = await startOwnServer(
+      port,
+      serverEnv(port, { DATA_DIR: `/tmp/gatehouse-api-${process.pid}`, ...overrides }),
+    );
+    stopDatabase = () => server.stop();
+  }
   const document = (await (await fetch(`${server.url}/api/v1/openapi.json`)).json()) as Document;
   contract = new ApiContract(server.url, document);
 }, 120_000);
 
 afterAll(async () => {
-  await server?.stop();
+  await stopDatabase?.();
   await smtp?.stop();
 });
 
