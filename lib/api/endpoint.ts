@@ -247,7 +247,9 @@ function toResponse(answer: ApiAnswer): Response {
   const body = answer.body as { problem?: unknown } | undefined;
   if (body && typeof body.problem === 'string') {
     const { problem: code, ...extra } = body as { problem: string } & Parameters<typeof problemResponse>[2];
-    return problemResponse(answer.status, code, extra, answer.headers);
+    // A 401 says how to authenticate (RFC 9110), a refused sign-in included.
+    const challenge: Record<string, string> = answer.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {};
+    return problemResponse(answer.status, code, extra, { ...challenge, ...answer.headers });
   }
   const headers = { 'Cache-Control': 'no-store', ...answer.headers };
   if (answer.body === undefined) return new Response(null, { status: answer.status, headers });
