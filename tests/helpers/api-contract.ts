@@ -1,5 +1,5 @@
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020';
-import { expect } from 'vitest';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { expect } from '@playwright/test';
 
 /**
  * An HTTP client for /api/v1 that checks every answer against the OpenAPI document the server

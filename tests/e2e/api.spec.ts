@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, test } from '@playwright/test';
 import {
   errorLines,
   freePort,
@@ -9,14 +9,13 @@ import {
   startOwnServer,
   type OwnServer,
 } from '../helpers/own-server';
-import { hasLinkTo, linkTo } from '../helpers/mail';
 import { startOnOwnPostgres } from '../helpers/own-postgres';
-import { startSmtpCatcher, type SmtpCatcher } from '../helpers/smtp-catcher';
-import { ApiContract, Caller, type Document, type Operation } from './api-client';
+import { linksIn, startSmtpCatcher, type SmtpCatcher } from '../helpers/smtp-catcher';
+import { linkIn } from './fixtures';
+import { ApiContract, Caller, type Document, type Operation } from '../helpers/api-contract';
 
 /**
- * The JSON API over real HTTP, against `next start` of the production build (run `npx next build`
- * first): every route file is in the OpenAPI document, every answer seen here matches the document
+ * The JSON API over real HTTP, against `next start` of the production build: every route file is in the OpenAPI document, every answer seen here matches the document
  * (status and body, tests/api/api-client.ts), journeys a client that never loads a page can make,
  * a fuzz pass that gets 4xx and never 5xx, and CORS closed except for ALLOWED_ORIGINS.
  */
@@ -32,11 +31,14 @@ let smtp: SmtpCatcher;
 let contract: ApiContract;
 let stopDatabase: (() => Promise<void>) | undefined;
 
-beforeAll(async () => {
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
   smtp = await startSmtpCatcher();
   const overrides = { SMTP_PORT: String(smtp.port), ADMIN_EMAILS: ADMIN.email, ALLOWED_ORIGINS: PARTNER };
-  // On Postgres when the suite runs there (TEST_DATABASE_URL), else on the embedded database.
-  if (process.env.TEST_DATABASE_URL) {
+  // On Postgres when the e2e run is there (E2E_DATABASE_URL), else on the embedded database.
+  if (process.env.E2E_DATABASE_URL) {
     const own = await startOnOwnPostgres('api', () => overrides);
     server = own.server;
     stopDatabase = () => own.stop();
@@ -50,9 +52,9 @@ beforeAll(async () => {
   }
   const document = (await (await fetch(`${server.url}/api/v1/openapi.json`)).json()) as Document;
   contract = new ApiContract(server.url, document);
-}, 120_000);
+});
 
-afterAll(async () => {
+test.afterAll(async () => {
   await stopDatabase?.();
   await smtp?.stop();
 });
@@ -74,7 +76,7 @@ async function signUp(name: string): Promise<string> {
   const stranger = new Caller(contract);
   expect((await stranger.call('POST', '/auth/register', person(name))).status).toBe(202);
   const mail = await smtp.waitForMail(`${name}@example.test`);
-  const token = linkTo(mail, '/verify-email').searchParams.get('token');
+  const token = tokenIn(linkIn(mail, '/verify-email'));
   const confirmed = await stranger.call('POST', '/auth/verify-email', { token, password: PASSWORD });
   expect(confirmed.status).toBe(200);
   return confirmed.body.state!;
@@ -87,8 +89,8 @@ async function signIn(identifier: string, password = PASSWORD): Promise<Caller> 
   return caller;
 }
 
-describe('the document', () => {
-  it('lists every route file under app/api/v1', () => {
+test.describe('the document', () => {
+  test('lists every route file under app/api/v1', () => {
     const root = path.join(repoRoot, 'app/api/v1');
     const routes = (readdirSync(root, { recursive: true }) as string[])
       .filter((file) => file.endsWith('route.ts') && !file.startsWith('openapi.json'))
@@ -97,7 +99,7 @@ describe('the document', () => {
     for (const route of routes) expect(Object.keys(contract.document.paths)).toContain(route);
   });
 
-  it('is served with the reference page rendered from it, under the page CSP', async () => {
+  test('is served with the reference page rendered from it, under the page CSP', async () => {
     const response = await fetch(`${server.url}/api/docs`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-security-policy')).toContain("script-src 'self' 'nonce-");
@@ -107,18 +109,18 @@ describe('the document', () => {
   });
 });
 
-describe('journeys over HTTP only', () => {
+test.describe('journeys over HTTP only', () => {
   let admin: Caller;
   let userId: string;
 
-  it('an admin named in ADMIN_EMAILS signs up, confirms from the mail and signs in', async () => {
+  test('an admin named in ADMIN_EMAILS signs up, confirms from the mail and signs in', async () => {
     expect(await signUp(ADMIN.username)).toBe('active');
     admin = await signIn(ADMIN.email);
     const me = await admin.call('GET', '/users/me');
     expect(me.body).toMatchObject({ email: ADMIN.email, role: 'admin', state: 'active' });
   });
 
-  it('a person signs up, confirms, waits for approval, and the admin approves them via the API', async () => {
+  test('a person signs up, confirms, waits for approval, and the admin approves them via the API', async () => {
     expect(await signUp('api-user')).toBe('pending');
     const refused = await new Caller(contract).call('POST', '/auth/login', {
       identifier: 'api-user',
@@ -139,7 +141,7 @@ describe('journeys over HTTP only', () => {
     expect((await admin.call('POST', `/admin/users/${userId}/approve`)).body.code).toBe('not_pending');
   });
 
-  it('login -> /users/me -> profile, settings, sessions -> change password -> logout', async () => {
+  test('login -> /users/me -> profile, settings, sessions -> change password -> logout', async () => {
     const user = await signIn('api-user');
     const other = await signIn('api-user@example.test');
     const me = await user.call('GET', '/users/me');
@@ -200,7 +202,7 @@ describe('journeys over HTTP only', () => {
     expect((await user.call('GET', '/users/me')).status).toBe(401);
   });
 
-  it('S28: the reset request answers the same for a known and an unknown address; then reset by code from the mail', async () => {
+  test('S28: the reset request answers the same for a known and an unknown address; then reset by code from the mail', async () => {
     const stranger = new Caller(contract);
     const known = await stranger.call('POST', '/password-reset/request', { email: 'api-user@example.test' });
     const unknown = await stranger.call('POST', '/password-reset/request', {
@@ -210,9 +212,9 @@ describe('journeys over HTTP only', () => {
     expect(unknown.body).toEqual(known.body);
 
     const mail = await smtp.waitForMail('api-user@example.test', {
-      predicate: (m) => hasLinkTo(m, '/reset-password'),
+      predicate: (m) => linksIn(m).some((link) => new URL(link).pathname === '/reset-password'),
     });
-    const token = linkTo(mail, '/reset-password').searchParams.get('token');
+    const token = tokenIn(linkIn(mail, '/reset-password'));
     expect((await stranger.call('POST', '/password-reset/verify', { token })).body).toEqual({ valid: true });
     expect((await stranger.call('POST', '/password-reset/verify', { token: 'x'.repeat(43) })).body.code).toBe(
       'invalid_or_expired',
@@ -243,7 +245,7 @@ describe('journeys over HTTP only', () => {
     expect(phrase.status).toBe(422);
   });
 
-  it("the admin console's actions, as calls", async () => {
+  test("the admin console's actions, as calls", async () => {
     expect(
       (await admin.call('POST', `/admin/users/${userId}/lock`, { reason: 'Checking the API' })).status,
     ).toBe(204);
@@ -292,7 +294,7 @@ describe('journeys over HTTP only', () => {
     expect(page2.body.items![0]!.id).not.toBe(page1.body.items![0]!.id);
   });
 
-  it('a person resends the confirmation and deletes their own account with the password', async () => {
+  test('a person resends the confirmation and deletes their own account with the password', async () => {
     expect(
       (await new Caller(contract).call('POST', '/auth/verify-email/resend', { email: 'fresh@example.test' }))
         .status,
@@ -305,7 +307,7 @@ describe('journeys over HTTP only', () => {
     expect((await user.call('GET', '/users/me')).status).toBe(401);
   });
 
-  it('every operation answered as documented with a success, but the recovery phrase (none can be set over the API)', () => {
+  test('every operation answered as documented with a success, but the recovery phrase (none can be set over the API)', () => {
     const operations = Object.values(contract.document.paths).flatMap((methods) =>
       Object.values(methods).map((operation) => operation.operationId),
     );
@@ -316,10 +318,11 @@ describe('journeys over HTTP only', () => {
   });
 });
 
-describe('refusals', () => {
+test.describe('refusals', () => {
   const BAD_VALUES: unknown[] = [null, 42, true, [], {}, 'x'.repeat(5000), '\u0000', -1];
 
-  it('S52: a fuzz pass over every operation with schema-derived bad input gets 4xx, never 5xx', async () => {
+  test('S52: a fuzz pass over every operation with schema-derived bad input gets 4xx, never 5xx', async () => {
+    test.setTimeout(300_000);
     const admin = await signIn(ADMIN.email);
     const stranger = new Caller(contract);
     for (const [template, methods] of Object.entries(contract.document.paths)) {
@@ -370,9 +373,9 @@ describe('refusals', () => {
       }
     }
     expect(errorLines(server.log())).toEqual([]);
-  }, 300_000);
+  });
 
-  it('S25, S43: a foreign origin is refused with a problem; a bad token or none gets 401 with WWW-Authenticate', async () => {
+  test('S25, S43: a foreign origin is refused with a problem; a bad token or none gets 401 with WWW-Authenticate', async () => {
     const bearer = new Caller(contract, { authorization: 'Bearer not-a-real-token' });
     const answer = await bearer.call('GET', '/users/me');
     expect(answer.status).toBe(401);
@@ -389,7 +392,7 @@ describe('refusals', () => {
     expect((await foreign.json()).code).toBe('origin_refused');
   });
 
-  it('S43: an unsafe call with the session cookie and no Origin is refused', async () => {
+  test('S43: an unsafe call with the session cookie and no Origin is refused', async () => {
     const admin = await signIn(ADMIN.email);
     const response = await fetch(`${server.url}/api/v1/users/me/settings`, {
       method: 'PATCH',
@@ -399,7 +402,7 @@ describe('refusals', () => {
     expect(response.status).toBe(403);
     expect((await response.json()).code).toBe('origin_refused');
   });
-  it('S45: every admin operation answers 403 to a signed-in non-admin, before reading its input', async () => {
+  test('S45: every admin operation answers 403 to a signed-in non-admin, before reading its input', async () => {
     const admin = await signIn(ADMIN.email);
     expect(await signUp('api-plain')).toBe('pending');
     const queue = await admin.call('GET', '/admin/users?state=pending&q=api-plain');
@@ -417,8 +420,8 @@ describe('refusals', () => {
   });
 });
 
-describe('CORS', () => {
-  it('a foreign Origin gets no Access-Control-Allow-Origin unless listed in ALLOWED_ORIGINS', async () => {
+test.describe('CORS', () => {
+  test('a foreign Origin gets no Access-Control-Allow-Origin unless listed in ALLOWED_ORIGINS', async () => {
     for (const method of ['OPTIONS', 'GET']) {
       const evil = await fetch(`${server.url}/api/v1/users/me`, {
         method,
@@ -434,7 +437,7 @@ describe('CORS', () => {
     }
   });
 
-  it('a listed origin is never served with the cookie: bearer only', async () => {
+  test('a listed origin is never served with the cookie: bearer only', async () => {
     const admin = await signIn(ADMIN.email);
     const response = await fetch(`${server.url}/api/v1/users/me`, {
       headers: { origin: PARTNER, cookie: cookieOf(admin) },
@@ -442,6 +445,10 @@ describe('CORS', () => {
     expect(response.status).toBe(401);
   });
 });
+
+function tokenIn(link: string): string | null {
+  return new URL(link, server.url).searchParams.get('token');
+}
 
 function cookieOf(caller: Caller): string {
   return [...caller.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
