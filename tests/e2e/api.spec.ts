@@ -16,7 +16,7 @@ import { ApiContract, Caller, type Document, type Operation } from '../helpers/a
 
 /**
  * The JSON API over real HTTP, against `next start` of the production build: every route file is in the OpenAPI document, every answer seen here matches the document
- * (status and body, tests/api/api-client.ts), journeys a client that never loads a page can make,
+ * (status and body, tests/helpers/api-contract.ts), journeys a client that never loads a page can make,
  * a fuzz pass that gets 4xx and never 5xx, and CORS closed except for ALLOWED_ORIGINS.
  */
 
