@@ -3,6 +3,7 @@ import { env } from '@/lib/env';
 import { LOCALE_COOKIE, visitorLocale, type Locale } from '@/lib/i18n/config';
 import en from '@/lib/i18n/messages/en/ui.json';
 import fr from '@/lib/i18n/messages/fr/ui.json';
+import { problemResponse } from '@/lib/api/problem';
 import { log } from '@/lib/log';
 import { shouldShed } from '@/lib/overload';
 import { checkActionBody } from '@/lib/web/action-body';
@@ -31,7 +32,16 @@ const HASHING_POSTS = new Set([
   '/set-password',
   '/verify-email',
   '/forgot-password/phrase',
+  '/api/v1/auth/login',
+  '/api/v1/auth/register',
+  '/api/v1/auth/verify-email',
+  '/api/v1/password-reset/reset',
+  '/api/v1/recovery/reset',
 ]);
+/** The JSON API: its refusals are problem details (lib/api/problem.ts), not text or pages. */
+const JSON_API = '/api/v1/';
+/** The API's reference is a page (with the page headers and CSP), not a route. */
+const API_REFERENCE = '/api/docs';
 
 /**
  * Before any page renders or any route runs:
@@ -54,7 +64,7 @@ export async function proxy(request: NextRequest) {
   if (!unsafe && (isStaticAsset(pathname) || isPrefetch(request.headers))) return NextResponse.next();
   // Behind a proxy that ends TLS the request arrives as http; APP_URL says how people reach the app.
   const https = request.nextUrl.protocol === 'https:' || env().APP_URL.startsWith('https://');
-  const api = pathname === '/api' || pathname.startsWith('/api/');
+  const api = (pathname === '/api' || pathname.startsWith('/api/')) && pathname !== API_REFERENCE;
   if (unsafe) {
     const verdict = checkOrigin(request.headers, allowedOrigins());
     // A request naming no origin comes from no browser, so it carries no one's cookies by accident:
@@ -152,6 +162,10 @@ function refuse(request: NextRequest, refusal: Refusal, api: boolean, https: boo
     path: request.nextUrl.pathname.slice(0, 200),
     origin: (request.headers.get('origin') ?? request.headers.get('referer'))?.slice(0, 200) ?? null,
   });
+  if (request.nextUrl.pathname.startsWith(JSON_API)) {
+    const code = refusal.reason.startsWith('origin_') ? 'origin_refused' : refusal.reason;
+    return withHeaders(problemResponse(refusal.status, code, { detail: refusal.text }), apiHeaders(https));
+  }
   if (api) return plainRefusal(refusal.status, refusal.text, https);
   if (request.headers.has('next-action')) {
     const headers = { 'Content-Type': ACTION_REFUSAL_CONTENT_TYPE, 'Cache-Control': NO_STORE };
@@ -181,6 +195,9 @@ function busyResponse(request: NextRequest, api: boolean, retryAfterSeconds: num
     path: request.nextUrl.pathname,
     retryAfterSeconds: seconds,
   });
+  if (request.nextUrl.pathname.startsWith(JSON_API)) {
+    return withHeaders(problemResponse(503, 'busy', { retryAfterSeconds: seconds }), apiHeaders(https));
+  }
   if (api) return withHeaders(refusalResponse('busy', retryAfterSeconds), apiHeaders(https));
   if (request.headers.has('next-action')) {
     const headers = {

@@ -109,7 +109,12 @@ export function startOfDay(text: string, timeZone: string, days = 0): Date | und
   return new Date(guess - offsetMs(first, zone));
 }
 
-export async function searchAudit(db: Db, params: Params, timeZone: string): Promise<AuditSearch> {
+export async function searchAudit(
+  db: Db,
+  params: Params,
+  timeZone: string,
+  pageSize = AUDIT_PAGE_SIZE,
+): Promise<AuditSearch> {
   const form: AuditFilterForm = {
     actor: first(params.actor).trim().slice(0, MAX_ACCOUNT_FILTER),
     user: first(params.user).trim().slice(0, MAX_ACCOUNT_FILTER),
@@ -145,7 +150,7 @@ export async function searchAudit(db: Db, params: Params, timeZone: string): Pro
   if (Object.keys(problems).length > 0) {
     return { form, problems, events: [], nextBefore: null, paged: before !== undefined, people: {} };
   }
-  const page = await listAudit(db, { actorId, userId, action, from, to, before, limit: AUDIT_PAGE_SIZE });
+  const page = await listAudit(db, { actorId, userId, action, from, to, before, limit: pageSize });
   const ids = [...new Set(page.events.flatMap((e) => [e.actorId, e.userId]).filter((id) => id !== null))];
   const found =
     ids.length === 0

@@ -5,8 +5,8 @@ import {
   editProfileSchema,
   lockSchema,
   LOCK_REASON_MAX,
-} from '@/app/admin/users/[id]/schema';
-import { createUserSchema } from '@/app/admin/users/new/schema';
+} from '@/lib/validation/admin-user';
+import { createUserSchema } from '@/lib/validation/admin-user-new';
 import { auditEvents, emailOutbox, sessions, tokens, users, type NewUser } from '@/db/schema';
 import { isLastActiveAdmin } from '@/lib/account-deletion';
 import { MAX_LOCK_REASON_LENGTH, unlockUser } from '@/lib/account-lock';

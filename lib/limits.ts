@@ -41,6 +41,8 @@ export const limits = {
   // Its max is the mail_hourly_budget setting (lib/mail-budget.ts); this is the default.
   mailGlobal: { name: 'mail.global', max: 1000, windowMs: HOUR },
   mailBudgetWarning: { name: 'mail.budget_warning', max: 1, windowMs: HOUR },
+  // Every JSON API call of a signed-in caller (session or token): a runaway script, not a person.
+  apiPerCaller: { name: 'api.caller', max: 600, windowMs: MINUTE },
 } as const satisfies Record<string, Limit>;
 
 /** The limits whose maximum /admin/settings can change, in the order the form lists them. */

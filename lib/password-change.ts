@@ -17,14 +17,17 @@ import type { PasswordProblem } from './validation/password';
 
 export interface ChangePasswordInput {
   userId: string;
-  /** The session the change is made from: it survives under a new id, every other one ends. */
-  sessionId: string;
+  /**
+   * The session the change is made from: it survives under a new id, every other one ends. Null for
+   * a caller with an access token (the JSON API): then every session ends.
+   */
+  sessionId: string | null;
   currentPassword: string;
   newPassword: string;
 }
 
-export type ChangePasswordResult =
-  | { ok: true; sessionId: string }
+export type ChangePasswordResult<S extends string | null = string> =
+  | { ok: true; sessionId: S }
   | { ok: false; code: 'wrong_password' }
   | { ok: false; code: 'password_policy'; problem: PasswordProblem }
   | { ok: false; code: 'same_password' }
@@ -40,12 +43,12 @@ export type ChangePasswordResult =
  * The policy runs before the current password is checked: it is cheap, tells nothing about the
  * current password, and a refused new password then costs no counted attempt.
  */
-export async function changePassword(
+export async function changePassword<S extends string | null>(
   db: Db,
-  input: ChangePasswordInput,
+  input: ChangePasswordInput & { sessionId: S },
   context: RequestContext,
   clock: Clock,
-): Promise<ChangePasswordResult> {
+): Promise<ChangePasswordResult<S>> {
   const [user] = await db.select().from(users).where(eq(users.id, input.userId)).limit(1);
   // Only a race with the account's deletion gets here without a row.
   if (!user) return { ok: false, code: 'wrong_password' };
@@ -69,31 +72,37 @@ export async function changePassword(
   const hashed = await hashPassword(input.newPassword);
   if (!hashed.ok) return { ok: false, code: 'busy', retryAfterSeconds: hashed.retryAfterSeconds };
 
-  return db.transaction(async (tx): Promise<ChangePasswordResult> => {
+  return db.transaction(async (tx): Promise<ChangePasswordResult<S>> => {
     const txDb = tx;
     const now = clock.now();
-    // Locked so that a concurrent sign-out or second change cannot end it between here and the rotation.
-    const [current] = await tx
-      .select({ id: sessions.id })
-      .from(sessions)
-      .where(
-        and(
-          eq(sessions.id, input.sessionId),
-          eq(sessions.userId, user.id),
-          isNull(sessions.revokedAt),
-          gt(sessions.expiresAt, now),
-        ),
-      )
-      .for('update');
-    if (!current) return { ok: false, code: 'session_ended' };
+    let current: { id: string } | undefined;
+    if (input.sessionId !== null) {
+      // Locked so that a concurrent sign-out or second change cannot end it between here and the rotation.
+      [current] = await tx
+        .select({ id: sessions.id })
+        .from(sessions)
+        .where(
+          and(
+            eq(sessions.id, input.sessionId),
+            eq(sessions.userId, user.id),
+            isNull(sessions.revokedAt),
+            gt(sessions.expiresAt, now),
+          ),
+        )
+        .for('update');
+      if (!current) return { ok: false, code: 'session_ended' };
+    }
 
     await tx
       .update(users)
       .set({ passwordHash: hashed.hash, failedLoginCount: 0, loginThrottledUntil: null, updatedAt: now })
       .where(eq(users.id, user.id));
-    const othersEnded = await revokeUserSessions(txDb, user.id, clock, current.id);
-    const sessionId = await rotateSession(txDb, current.id, context, clock);
-    if (!sessionId) throw new Error('the locked session could not be rotated');
+    const othersEnded = await revokeUserSessions(txDb, user.id, clock, current?.id);
+    let sessionId: string | null = null;
+    if (current) {
+      sessionId = (await rotateSession(txDb, current.id, context, clock)) ?? null;
+      if (!sessionId) throw new Error('the locked session could not be rotated');
+    }
     // A reset link asked for before the change would undo it (S62).
     await voidAccountLinks(txDb, user.id, clock);
 
@@ -111,6 +120,6 @@ export async function changePassword(
       { action: 'password.changed', userId: user.id, actorId: user.id, meta: { othersEnded }, ...context },
       clock,
     );
-    return { ok: true, sessionId };
+    return { ok: true, sessionId: sessionId as S };
   });
 }

@@ -16,7 +16,7 @@ import {
   type SetPasswordResult,
 } from './set-password';
 import { getSetting } from './settings';
-import { consumeCode, issueToken } from './tokens';
+import { consumeCode, findLiveToken, issueToken } from './tokens';
 import { appUrl } from './urls';
 import type { PasswordProblem } from './validation/password';
 
@@ -132,6 +132,27 @@ export async function resetPasswordWithToken(
     await notifyPasswordChanged(db, result.userId, clock);
   }
   return result;
+}
+
+export type ResetLinkState =
+  | { ok: true }
+  | { ok: false; code: 'invalid_or_expired' }
+  | { ok: false; code: 'rate_limited'; retryAfterSeconds: number };
+
+/**
+ * Whether an emailed reset link still works, without using it: for a client that asks before it
+ * shows its new-password form. Counted like a submitted link, so it is no cheaper to probe with.
+ */
+export async function checkResetLink(
+  db: Db,
+  input: { token: unknown },
+  context: RequestContext,
+  clock: Clock,
+): Promise<ResetLinkState> {
+  const limited = await hit(db, limits.linkEntryPerIp, context.ip, clock);
+  if (!limited.ok) return { ok: false, code: 'rate_limited', retryAfterSeconds: limited.retryAfterSeconds };
+  const found = await findLiveToken(db, { token: input.token, purpose: 'reset_password', clock });
+  return found.ok ? { ok: true } : { ok: false, code: 'invalid_or_expired' };
 }
 
 export type CodeResetResult =

@@ -1,12 +1,11 @@
 'use server';
 
-import { after } from 'next/server';
 import { getDb } from '@/db/client';
 import { systemClock } from '@/lib/clock';
-import { kickOutbox } from '@/lib/mail/worker';
 import { requestPasswordReset } from '@/lib/password-reset';
 import { forgotPasswordSchema } from '@/lib/validation/password-reset';
 import { createFormAction, type FormState, waitParams } from '@/lib/web/form-action';
+import { deliverMailAfterResponse } from '@/lib/web/mail';
 import { requestContext } from '@/lib/web/request-info';
 
 const forgotPasswordAction = createFormAction(forgotPasswordSchema, async ({ email }) => {
@@ -19,10 +18,7 @@ const forgotPasswordAction = createFormAction(forgotPasswordSchema, async ({ ema
   }
   // Whether the account exists decides what happens next, so it happens after the answer has gone:
   // known and unknown addresses get the same answer in the same time (S28).
-  after(async () => {
-    await result.deliver();
-    await kickOutbox();
-  });
+  deliverMailAfterResponse(result.deliver);
   return { status: 'success', message: { key: 'forgotPassword.sent' } };
 });
 

@@ -225,3 +225,8 @@ export async function setSessionCookie(sessionId: string): Promise<void> {
     expires: new Date(systemClock.now().getTime() + SESSION_MAX_AGE_SECONDS * 1000),
   });
 }
+
+/** Forgets this browser's session cookie, for a sign-out that ended the row itself (the JSON API). */
+export async function clearSessionCookie(): Promise<void> {
+  (await cookies()).delete({ name: sessionCookieName(), path: '/', secure: secureCookies() });
+}

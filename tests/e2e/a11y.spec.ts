@@ -129,6 +129,7 @@ const publicPages = [
   '/set-password',
   '/email-change/confirm',
   '/email-change/not-me',
+  '/api/docs',
   '/no-such-page',
 ];
 

@@ -4,7 +4,12 @@ import { emailOutbox, sessions, type NewUser } from '@/db/schema';
 import { ManualClock, MINUTE } from '@/lib/clock';
 import { resetEnvCache } from '@/lib/env';
 import { logIn, THROTTLE_AFTER_FAILURES } from '@/lib/login';
-import { requestPasswordReset, resetPasswordWithCode, resetPasswordWithToken } from '@/lib/password-reset';
+import {
+  checkResetLink,
+  requestPasswordReset,
+  resetPasswordWithCode,
+  resetPasswordWithToken,
+} from '@/lib/password-reset';
 import { validateSession } from '@/lib/sessions';
 import { linkTo, setUpMailbox } from '@/tests/helpers/mail';
 import { linksIn } from '@/tests/helpers/smtp-catcher';
@@ -165,6 +170,24 @@ describe('completing a reset', () => {
     expect(
       await resetPasswordWithCode(t.db, { email: 'coder@example.com', code, password: NEW }, ctx(), clock),
     ).toEqual({
+      ok: false,
+      code: 'invalid_or_expired',
+    });
+  });
+
+  it('checking a link does not use it; a used, expired or tampered link checks as invalid_or_expired', async () => {
+    await makeUser('checker');
+    await askReset('checker@example.com');
+    const { token } = await resetMail('checker@example.com');
+    expect(await checkResetLink(t.db, { token }, ctx(), clock)).toEqual({ ok: true });
+    expect(await checkResetLink(t.db, { token }, ctx(), clock)).toEqual({ ok: true });
+    const tampered = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
+    expect(await checkResetLink(t.db, { token: tampered }, ctx(), clock)).toEqual({
+      ok: false,
+      code: 'invalid_or_expired',
+    });
+    expect((await resetPasswordWithToken(t.db, { token, password: NEW }, ctx(), clock)).ok).toBe(true);
+    expect(await checkResetLink(t.db, { token }, ctx(), clock)).toEqual({
       ok: false,
       code: 'invalid_or_expired',
     });

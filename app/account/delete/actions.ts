@@ -8,7 +8,7 @@ import { createFormAction, type FormResult, type FormState } from '@/lib/web/for
 import { deliverMailAfterResponse } from '@/lib/web/mail';
 import { requestContext } from '@/lib/web/request-info';
 import { requireUser } from '@/lib/web/session';
-import { deleteAccountSchema } from './schema';
+import { deleteAccountSchema } from '@/lib/validation/account-deletion';
 
 export async function deleteAccountAction(prev: FormState, formData: FormData): Promise<FormState> {
   const session = await requireUser('/account/delete');

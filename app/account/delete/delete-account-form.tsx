@@ -4,7 +4,7 @@ import { useTranslations } from 'next-intl';
 import { CheckboxField, PasswordField } from '@/components/form/fields';
 import { ActionForm } from '@/components/form/form';
 import { deleteAccountAction } from './actions';
-import { deleteAccountSchema } from './schema';
+import { deleteAccountSchema } from '@/lib/validation/account-deletion';
 
 export function DeleteAccountForm({ username }: { username: string }) {
   const t = useTranslations('deleteAccount');

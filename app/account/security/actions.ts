@@ -11,7 +11,7 @@ import { createFormAction, type FormResult, type FormState } from '@/lib/web/for
 import { deliverMailAfterResponse } from '@/lib/web/mail';
 import { requestContext } from '@/lib/web/request-info';
 import { requireUser } from '@/lib/web/session';
-import { changePasswordSchema } from './schema';
+import { changePasswordSchema } from '@/lib/validation/password-change';
 
 export async function changePasswordAction(prev: FormState, formData: FormData): Promise<FormState> {
   const session = await requireUser('/account/security');

@@ -5,7 +5,7 @@ import { useMemo } from 'react';
 import { PasswordField } from '@/components/form/fields';
 import { ActionForm } from '@/components/form/form';
 import { changePasswordAction } from './actions';
-import { changePasswordSchema } from './schema';
+import { changePasswordSchema } from '@/lib/validation/password-change';
 
 export function ChangePasswordForm({
   minPasswordLength,

@@ -7,7 +7,7 @@ import { revokeAllOtherSessions, revokeOtherSession } from '@/lib/session-manage
 import { createFormAction, type FormResult, type FormState } from '@/lib/web/form-action';
 import { requestContext } from '@/lib/web/request-info';
 import { requireUser } from '@/lib/web/session';
-import { revokeOtherSessionsSchema, revokeSessionSchema } from './schema';
+import { revokeOtherSessionsSchema, revokeSessionSchema } from '@/lib/validation/sessions';
 
 export async function revokeSessionAction(prev: FormState, formData: FormData): Promise<FormState> {
   const session = await requireUser('/account/sessions');

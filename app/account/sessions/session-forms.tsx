@@ -4,7 +4,7 @@ import { useTranslations } from 'next-intl';
 import { HiddenField, SubmitButton } from '@/components/form/fields';
 import { ActionForm } from '@/components/form/form';
 import { revokeOtherSessionsAction, revokeSessionAction } from './actions';
-import { revokeOtherSessionsSchema, revokeSessionSchema } from './schema';
+import { revokeOtherSessionsSchema, revokeSessionSchema } from '@/lib/validation/sessions';
 
 /** "Sign out" for one other device; a screen reader hears which one, since every row has the button. */
 export function RevokeSessionForm({ handle, device }: { handle: string; device: string }) {

@@ -29,7 +29,7 @@ import {
   removeUserPasskeySchema,
   userActionSchema,
   type DoneFlag,
-} from './schema';
+} from '@/lib/validation/admin-user';
 
 /**
  * The actions of an account's admin page. Each checks the role itself before reading the form

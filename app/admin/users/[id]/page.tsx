@@ -12,7 +12,7 @@ import { listPasskeys } from '@/lib/passkeys';
 import { requireAdmin } from '@/lib/web/session';
 import adminStyles from '../../admin.module.css';
 import { AccessTokensSection } from './access-tokens-section';
-import { DONE_FLAGS, userActionSchema, type DoneFlag } from './schema';
+import { DONE_FLAGS, userActionSchema, type DoneFlag } from '@/lib/validation/admin-user';
 import styles from './user.module.css';
 import {
   ApproveForm,

@@ -29,7 +29,7 @@ import {
   lockSchema,
   removeUserPasskeySchema,
   userActionSchema,
-} from './schema';
+} from '@/lib/validation/admin-user';
 import styles from './user.module.css';
 
 /**

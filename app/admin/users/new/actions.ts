@@ -8,7 +8,7 @@ import { createFormAction, type FormResult, type FormState } from '@/lib/web/for
 import { deliverMailAfterResponse } from '@/lib/web/mail';
 import { requestContext } from '@/lib/web/request-info';
 import { requireAdmin } from '@/lib/web/session';
-import { createUserSchema } from './schema';
+import { createUserSchema } from '@/lib/validation/admin-user-new';
 
 /**
  * Creates an account and mails its owner a set-password link. The role is checked here, before the

@@ -6,7 +6,7 @@ import { ActionForm } from '@/components/form/form';
 import { ProfileFields } from '@/components/profile-fields';
 import { locales } from '@/lib/i18n/config';
 import { createUserAction } from './actions';
-import { createUserSchema } from './schema';
+import { createUserSchema } from '@/lib/validation/admin-user-new';
 
 /** No password field, on purpose: the new owner chooses theirs from the mailed link (S47). */
 export function CreateUserForm() {
