@@ -1,4 +1,5 @@
 import { getTranslations } from 'next-intl/server';
+import { PendingButton } from '@/components/ui/pending-button';
 import { requireUser } from '@/lib/web/session';
 import { logout } from '../logout/actions';
 
@@ -23,7 +24,7 @@ export default async function AccountPage() {
         <dd>{t(`account.roles.${user.role}`)}</dd>
       </dl>
       <form action={logout}>
-        <button type="submit">{t('nav.logout')}</button>
+        <PendingButton variant="secondary">{t('nav.logout')}</PendingButton>
       </form>
     </>
   );

@@ -1,5 +1,6 @@
 import { redirect } from 'next/navigation';
 import { getTranslations } from 'next-intl/server';
+import { PendingButton } from '@/components/ui/pending-button';
 import { currentSession } from '@/lib/web/session';
 import { logout } from './actions';
 
@@ -17,7 +18,7 @@ export default async function LogoutPage() {
       <h1>{t('title')}</h1>
       <p>{t('body')}</p>
       <form action={logout}>
-        <button type="submit">{t('submit')}</button>
+        <PendingButton>{t('submit')}</PendingButton>
       </form>
     </>
   );

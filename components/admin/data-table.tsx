@@ -1,47 +1,5 @@
-import { useId, type ReactNode } from 'react';
-import styles from './data-table.module.css';
-
-type DataTableProps = {
-  caption: ReactNode;
-  /** Shown above the table; hidden, the caption is for screen readers where a heading says it already. */
-  captionVisible?: boolean;
-  /** The column headings, in order. */
-  columns: ReactNode[];
-  /** The rows (`<tr>` elements). */
-  children: ReactNode;
-  /** On the box around the table, which scrolls sideways on a narrow screen. */
-  className?: string;
-};
-
-/** A table of the admin console: a caption, a row of column headings, and the rows it is given. */
-export function DataTable({ caption, captionVisible = false, columns, children, className }: DataTableProps) {
-  const captionId = useId();
-  return (
-    // A box that may scroll must be reachable by keyboard to be scrolled (axe scrollable-region-focusable):
-    // a named group in the tab order, whether or not it holds a link. Not a region: the section
-    // around the table is already a landmark with the same name.
-    <div
-      className={className ? `${styles.scroll} ${className}` : styles.scroll}
-      role="group"
-      aria-labelledby={captionId}
-      tabIndex={0}
-    >
-      <table className={styles.table}>
-        <caption id={captionId} className={captionVisible ? styles.caption : 'visually-hidden'}>
-          {caption}
-        </caption>
-        <thead>
-          <tr>
-            {columns.map((column, index) => (
-              // The headings are fixed for the table's life: their place is their identity.
-              <th key={index} scope="col">
-                {column}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>{children}</tbody>
-      </table>
-    </div>
-  );
-}
+/**
+ * The admin table moved into the design system (components/ui/table.tsx, decision 032). Pages written
+ * on branches that began before the move still import it under this name.
+ */
+export { Table as DataTable } from '@/components/ui/table';

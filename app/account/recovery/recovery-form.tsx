@@ -4,6 +4,7 @@ import { useTranslations } from 'next-intl';
 import { useState, useSyncExternalStore } from 'react';
 import { HiddenField, PasswordField, SubmitButton, TextAreaField } from '@/components/form/fields';
 import { ActionForm, useActionForm } from '@/components/form/form';
+import { Button } from '@/components/ui/button';
 import { recoveryPhraseSetupSchema } from '@/lib/validation/recovery-phrase';
 import type { FormState } from '@/lib/web/form-validation';
 import { setUpRecoveryPhrase, type GeneratedPhrase } from './actions';
@@ -102,9 +103,9 @@ function CopyButton({ text }: { text: string }) {
   if (!canCopy) return null;
   return (
     <div className={styles.copy}>
-      <button
+      <Button
         type="button"
-        className={styles.copyButton}
+        variant="secondary"
         onClick={() =>
           navigator.clipboard.writeText(text).then(
             () => setCopied(true),
@@ -113,7 +114,7 @@ function CopyButton({ text }: { text: string }) {
         }
       >
         {t('copy')}
-      </button>
+      </Button>
       <span role="status">{copied ? t('copied') : ''}</span>
     </div>
   );

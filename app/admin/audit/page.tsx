@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { getFormatter, getTranslations } from 'next-intl/server';
-import { DataTable } from '@/components/admin/data-table';
+import { Button } from '@/components/ui/button';
+import { Table } from '@/components/ui/table';
 import { getDb } from '@/db/client';
 import { searchAudit, type AuditFilterForm, type AuditPerson } from '@/lib/admin-audit';
 import { AUDIT_ACTIONS } from '@/lib/audit';
@@ -170,7 +171,7 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
           </div>
         </fieldset>
         <div className={styles.buttons}>
-          <button type="submit">{t('filters.submit')}</button>
+          <Button>{t('filters.submit')}</Button>
           <Link href="/admin/audit">{t('filters.clear')}</Link>
         </div>
       </form>
@@ -194,7 +195,7 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
       {search.events.length === 0 ? (
         <p>{problemFields.length > 0 ? t('noResultsProblems') : t('noResults')}</p>
       ) : (
-        <DataTable
+        <Table
           caption={t('caption')}
           columns={COLUMNS.map((column) => t(`columns.${column}`))}
           className={styles.list}
@@ -226,7 +227,7 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
               </td>
             </tr>
           ))}
-        </DataTable>
+        </Table>
       )}
       {search.paged || search.nextBefore !== null ? (
         <nav aria-label={t('pagination')} className={adminStyles.pagination}>

@@ -2,7 +2,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { getFormatter, getTranslations } from 'next-intl/server';
 import type { ReactNode } from 'react';
-import { DataTable } from '@/components/admin/data-table';
+import { Table } from '@/components/ui/table';
 import { getDb } from '@/db/client';
 import { accountState } from '@/lib/account-state';
 import { adminUserOverview, type AdminSessionEntry } from '@/lib/admin-user-actions';
@@ -267,7 +267,7 @@ export default async function AdminUserPage({
           <p>{t('sessions.none', { username })}</p>
         ) : (
           <>
-            <DataTable
+            <Table
               caption={t('sessions.caption', { username })}
               captionVisible
               columns={[
@@ -286,7 +286,7 @@ export default async function AdminUserPage({
                   <td>{when(entry.lastSeenAt)}</td>
                 </tr>
               ))}
-            </DataTable>
+            </Table>
             <SignOutEverywhereForm {...target} />
           </>
         )}
@@ -313,7 +313,7 @@ export default async function AdminUserPage({
         {events.length === 0 ? (
           <p>{t('activity.none')}</p>
         ) : (
-          <DataTable
+          <Table
             caption={t('activity.caption', { count: events.length, username })}
             captionVisible
             columns={[
@@ -340,7 +340,7 @@ export default async function AdminUserPage({
                 </td>
               </tr>
             ))}
-          </DataTable>
+          </Table>
         )}
       </section>
 
