@@ -10,6 +10,7 @@ import { isSecretDecryptionError } from '@/lib/secrets';
 import { currentSession } from '@/lib/web/session';
 
 const sections = [
+  ['/admin', 'overview'],
   ['/admin/users', 'users'],
   ['/admin/users/new', 'newUser'],
   ['/admin/settings', 'settings'],

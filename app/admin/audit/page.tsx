@@ -7,6 +7,7 @@ import { searchAudit, type AuditFilterForm, type AuditPerson } from '@/lib/admin
 import { AUDIT_ACTIONS } from '@/lib/audit';
 import { requireAdmin } from '@/lib/web/session';
 import adminStyles from '../admin.module.css';
+import { actionLabel } from './action-label';
 import styles from './audit.module.css';
 
 export const dynamic = 'force-dynamic';
@@ -17,16 +18,9 @@ export async function generateMetadata() {
 }
 
 type Params = Record<string, string | string[] | undefined>;
-type Translate = Awaited<ReturnType<typeof getTranslations<'adminAudit'>>>;
 
 const FIELDS = ['actor', 'user', 'action', 'from', 'to'] as const;
 const COLUMNS = ['at', 'action', 'actor', 'user', 'ip', 'details'] as const;
-
-/** An action's label; one missing from the catalogue shows as its name rather than failing. */
-function actionLabel(t: Translate, action: string): string {
-  const key = `actions.${action.replaceAll('.', '_')}`;
-  return t.has(key) ? t(key) : action;
-}
 
 function pageHref(form: AuditFilterForm, before?: number): string {
   const query = new URLSearchParams();
