@@ -31,14 +31,14 @@ export default async function AccountPage() {
   // The session was live a moment ago; the account was deleted in between.
   if (!overview) redirect('/login?next=%2Faccount');
   const now = systemClock.now();
-  const when = (date: Date) => (
-    <time dateTime={date.toISOString()}>
-      {format.dateTime(date, { dateStyle: 'medium', timeStyle: 'short', timeZone: user.timezone })}
-    </time>
-  );
+  /** The values for a message's `<time>{date}</time>`: the date in the person's zone, machine-readable too. */
+  const when = (date: Date) => ({
+    date: format.dateTime(date, { dateStyle: 'medium', timeStyle: 'short', timeZone: user.timezone }),
+    time: (chunks: ReactNode) => <time dateTime={date.toISOString()}>{chunks}</time>,
+  });
   const signIn = (event: SignInEvent, key: 'lastSignIn' | 'lastFailed') =>
     t.rich(`${key}.value`, {
-      date: () => when(event.at),
+      ...when(event.at),
       device: deviceName(tDevice, event.device),
       ip: event.ip ?? t('unknownIp'),
     });
@@ -67,7 +67,7 @@ export default async function AccountPage() {
                 overview.emailConfirmedAt
                   ? t.rich('email.confirmed', {
                       email: user.email,
-                      date: () => when(overview.emailConfirmedAt!),
+                      ...when(overview.emailConfirmedAt!),
                     })
                   : t('email.unconfirmed', { email: user.email }),
                 '/account/email',
@@ -121,7 +121,7 @@ export default async function AccountPage() {
                       {'; '}
                       {t.rich('devices.current', {
                         device: deviceName(tDevice, devices.current),
-                        date: () => when(devices.current!.signedInAt),
+                        ...when(devices.current!.signedInAt),
                       })}
                     </>
                   ) : null}
