@@ -15,7 +15,7 @@ export async function SiteHeader({ signedIn, admin }: { signedIn: boolean; admin
             <>
               {admin ? (
                 <li>
-                  <Link href="/admin/users">{t('nav.admin')}</Link>
+                  <Link href="/admin">{t('nav.admin')}</Link>
                 </li>
               ) : null}
               <li>
