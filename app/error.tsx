@@ -1,6 +1,7 @@
 'use client';
 
 import { useTranslations } from 'next-intl';
+import { Button } from '@/components/ui/button';
 
 // Never shows the error's message: it may carry internals. The digest is in the server log.
 export default function ErrorPage({ reset }: { error: Error & { digest?: string }; reset: () => void }) {
@@ -9,9 +10,9 @@ export default function ErrorPage({ reset }: { error: Error & { digest?: string 
     <>
       <h1>{t('errorTitle')}</h1>
       <p>{t('errorBody')}</p>
-      <button type="button" onClick={reset}>
+      <Button type="button" onClick={reset}>
         {t('tryAgain')}
-      </button>
+      </Button>
     </>
   );
 }

@@ -1,6 +1,7 @@
 'use client';
 
 import { useState, useSyncExternalStore } from 'react';
+import { Button } from '@/components/ui/button';
 import styles from './copy-button.module.css';
 
 const noSubscription = () => () => undefined;
@@ -26,9 +27,9 @@ export function CopyButton({
   if (!canCopy) return null;
   return (
     <div className={styles.copy}>
-      <button
+      <Button
         type="button"
-        className={styles.copyButton}
+        variant="secondary"
         onClick={() =>
           navigator.clipboard.writeText(text).then(
             () => setCopied(true),
@@ -37,7 +38,7 @@ export function CopyButton({
         }
       >
         {label}
-      </button>
+      </Button>
       <span role="status">{copied ? copiedLabel : ''}</span>
     </div>
   );

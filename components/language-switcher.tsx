@@ -1,5 +1,6 @@
 import { getLocale, getTranslations } from 'next-intl/server';
 import { setLocale } from '@/app/preferences/actions';
+import { Button } from '@/components/ui/button';
 import { locales } from '@/lib/i18n/config';
 import styles from './theme-switcher.module.css';
 
@@ -11,16 +12,17 @@ export async function LanguageSwitcher() {
       <fieldset>
         <legend>{t('layout.language')}</legend>
         {locales.map((locale) => (
-          <button
+          <Button
             key={locale}
-            type="submit"
+            variant="secondary"
+            size="small"
             name="locale"
             value={locale}
             lang={locale}
             aria-pressed={locale === current}
           >
             {t(`languages.${locale}`)}
-          </button>
+          </Button>
         ))}
       </fieldset>
     </form>

@@ -31,7 +31,7 @@ export async function SiteHeader({
             <>
               {admin ? (
                 <li>
-                  <Link href="/admin/users">{t('nav.admin')}</Link>
+                  <Link href="/admin">{t('nav.admin')}</Link>
                 </li>
               ) : null}
               <li>

@@ -1,5 +1,6 @@
 import { getTranslations } from 'next-intl/server';
 import { setTheme } from '@/app/preferences/actions';
+import { Button } from '@/components/ui/button';
 import { themes, type Theme } from '@/lib/theme';
 import styles from './theme-switcher.module.css';
 
@@ -11,9 +12,16 @@ export async function ThemeSwitcher({ current }: { current: Theme }) {
       <fieldset>
         <legend>{t('legend')}</legend>
         {themes.map((theme) => (
-          <button key={theme} type="submit" name="theme" value={theme} aria-pressed={theme === current}>
+          <Button
+            key={theme}
+            variant="secondary"
+            size="small"
+            name="theme"
+            value={theme}
+            aria-pressed={theme === current}
+          >
             {t(theme)}
-          </button>
+          </Button>
         ))}
       </fieldset>
     </form>

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { MIGRATIONS_FOLDER, type Db } from '@/db/client';
+import { rowsOf } from '@/db/rows';
 
 /**
  * Readiness for a load balancer or a deploy step (`GET /api/health?ready=1`): the database answers and
@@ -27,13 +28,6 @@ function readJournal(folder: string): Promise<Journal> {
     journal.catch(() => journals.delete(folder));
   }
   return journal;
-}
-
-type Rows = Record<string, unknown>[];
-
-// postgres.js returns the rows as an array, PGlite as { rows }.
-function rowsOf(result: unknown): Rows {
-  return Array.isArray(result) ? result : ((result as { rows: Rows }).rows ?? []);
 }
 
 export async function checkReadiness(db: Db, migrationsFolder = MIGRATIONS_FOLDER): Promise<Readiness> {

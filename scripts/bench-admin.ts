@@ -1,22 +1,28 @@
 /**
- * How fast the admin's user list answers at 100,000 accounts: seeds them (a realistic mix of
+ * How fast the admin console answers at 100,000 accounts: seeds them (a realistic mix of
  * states, names and domains), then times the queries /admin/users runs: the first page, deep
  * pages, each state filter, searches by email, username, name word and "@domain", and the pending
  * queue. Each figure is the count query plus the page query together, as the page runs them.
+ * Then a year of audit rows and a week of mail, and the overview /admin opens on (lib/admin-overview.ts),
+ * all its queries together as the page runs them.
  *
  *   npm run bench:admin                                         # in-memory PGlite
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:admin
  *
- * Knobs: BENCH_USERS (100000), BENCH_RUNS (runs per query, 30). Goal: p95 < 20 ms for every query.
+ * Knobs: BENCH_USERS (100000), BENCH_AUDIT_ROWS (1000000, spread over a year), BENCH_RUNS (runs per
+ * query, 30). Goal: p95 < 20 ms for every user-list query, < 50 ms for the overview.
  * The last line is JSON.
  */
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
+import { adminOverview } from '@/lib/admin-overview';
 import { listPendingUsers, searchUsers, type UserQuery } from '@/lib/admin-users';
+import { systemClock } from '@/lib/clock';
 import { openBenchDatabase } from './bench-db';
 
 const GOAL_P95_MS = 20;
+const OVERVIEW_GOAL_P95_MS = 50;
 
 function intEnv(name: string, fallback: number): number {
   const value = Number(process.env[name]);
@@ -25,6 +31,7 @@ function intEnv(name: string, fallback: number): number {
 
 const userCount = intEnv('BENCH_USERS', 100_000);
 const runs = intEnv('BENCH_RUNS', 30);
+const auditRows = intEnv('BENCH_AUDIT_ROWS', 1_000_000);
 
 /**
  * One INSERT … SELECT from generate_series: about 85% active, 5% unverified, 4% pending, 3% locked,
@@ -58,6 +65,40 @@ async function seed(db: Db): Promise<void> {
   await db.execute(sql`analyze users`);
 }
 
+/**
+ * A year of audit rows, evenly spread, newest first by id: nine sign-ins in ten, one failure in
+ * twenty, and one row in two hundred a security event of the overview's list. A week of mail: most
+ * delivered, some retried, a few failed.
+ */
+async function seedActivity(db: Db): Promise<void> {
+  const batch = 100_000;
+  for (let start = 1; start <= auditRows; start += batch) {
+    const end = Math.min(auditRows, start + batch - 1);
+    await db.execute(sql`
+      insert into audit_events (at, action, ip, user_agent, meta)
+      select
+        now() - (i * (31536000.0 / ${auditRows}) || ' seconds')::interval,
+        case
+          when i % 200 = 7 then (array['user.locked', 'settings.changed', 'user.role_changed', 'password.reset_completed'])[1 + i % 4]
+          when i % 20 = 0 then 'login.failed'
+          else 'login.succeeded'
+        end,
+        '198.51.100.' || i % 250,
+        'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0',
+        '{}'::jsonb
+      from generate_series(${start}::int, ${end}::int) as i`);
+  }
+  await db.execute(sql`
+    insert into email_outbox ("to", template, locale, subject, status, attempts, created_at)
+    select 'user' || i || '@example.com', 'welcome', 'en', 'Welcome',
+      (case when i % 50 = 0 then 'failed' when i % 20 = 0 then 'queued' else 'sent' end)::outbox_status,
+      case when i % 20 = 0 then 3 else 1 end,
+      now() - (i * 60 || ' seconds')::interval
+    from generate_series(1, 10080) as i`);
+  await db.execute(sql`vacuum analyze audit_events`);
+  await db.execute(sql`vacuum analyze email_outbox`);
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
@@ -68,8 +109,9 @@ async function main() {
   try {
     const seedStarted = performance.now();
     await seed(db);
+    await seedActivity(db);
     console.log(
-      `${database.where}: seeded ${userCount.toLocaleString('en')} users in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s\n`,
+      `${database.where}: seeded ${userCount.toLocaleString('en')} users and ${auditRows.toLocaleString('en')} audit rows in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s\n`,
     );
 
     const base: UserQuery = { q: '', sort: 'newest', page: 1 };
@@ -95,7 +137,9 @@ async function main() {
         () => searchUsers(db, { ...base, q: 'user_9', state: 'pending' }),
       ],
       ['pending queue (100 oldest + count)', () => listPendingUsers(db)],
+      ['overview (/admin, every query)', () => adminOverview(db, { timeZone: 'Europe/Paris' }, systemClock)],
     ];
+    const goalOf = (query: string) => (query.startsWith('overview') ? OVERVIEW_GOAL_P95_MS : GOAL_P95_MS);
 
     const results: { query: string; p50: number; p95: number; max: number }[] = [];
     for (const [name, run] of cases) {
@@ -118,17 +162,19 @@ async function main() {
     const width = Math.max(...results.map((r) => r.query.length));
     console.log(`${'query'.padEnd(width)}   p50 ms   p95 ms   max ms`);
     for (const r of results) {
-      const flag = r.p95 < GOAL_P95_MS ? '' : '   <- over goal';
+      const flag = r.p95 < goalOf(r.query) ? '' : '   <- over goal';
       console.log(
         `${r.query.padEnd(width)} ${r.p50.toFixed(2).padStart(8)} ${r.p95.toFixed(2).padStart(8)} ${r.max.toFixed(2).padStart(8)}${flag}`,
       );
     }
-    const worst = results.reduce((a, b) => (b.p95 > a.p95 ? b : a));
-    const ok = worst.p95 < GOAL_P95_MS;
+    const worst = results.reduce((a, b) => (b.p95 / goalOf(b.query) > a.p95 / goalOf(a.query) ? b : a));
+    const ok = results.every((r) => r.p95 < goalOf(r.query));
     console.log(
-      `\nworst p95 ${worst.p95.toFixed(2)} ms (${worst.query}); goal < ${GOAL_P95_MS} ms: ${ok ? 'met' : 'MISSED'}`,
+      `\nclosest to its goal: p95 ${worst.p95.toFixed(2)} ms (${worst.query}, goal < ${goalOf(worst.query)} ms); every goal: ${ok ? 'met' : 'MISSED'}`,
     );
-    console.log(JSON.stringify({ database: database.where, users: userCount, runs, results, goalMet: ok }));
+    console.log(
+      JSON.stringify({ database: database.where, users: userCount, auditRows, runs, results, goalMet: ok }),
+    );
   } finally {
     await database.close();
   }

@@ -2,14 +2,15 @@ import { NextIntlClientProvider } from 'next-intl';
 import { getLocale, getTranslations } from 'next-intl/server';
 import type { ReactNode } from 'react';
 import { SectionNav } from '@/components/section-nav';
+import { Alert } from '@/components/ui/alert';
 import { getDb } from '@/db/client';
 import { clientMessages } from '@/lib/i18n/messages';
 import { resolveMailConfig } from '@/lib/mail/config';
 import { isSecretDecryptionError } from '@/lib/secrets';
 import { currentSession } from '@/lib/web/session';
-import styles from './admin.module.css';
 
 const sections = [
+  ['/admin', 'overview'],
   ['/admin/users', 'users'],
   ['/admin/users/new', 'newUser'],
   ['/admin/settings', 'settings'],
@@ -46,14 +47,14 @@ export default async function AdminLayout({ children }: { children: ReactNode })
         />
       ) : null}
       {mail?.transport === 'unreadable' ? (
-        <div role="alert" className={styles.alert}>
-          <strong>{t('mailUnreadableTitle')}</strong> {t('mailUnreadable')}
-        </div>
+        <Alert tone="danger" role="alert" title={t('mailUnreadableTitle')}>
+          {t('mailUnreadable')}
+        </Alert>
       ) : null}
       {mail?.transport === 'none' ? (
-        <div role="alert" className={styles.alert}>
-          <strong>{t('mailNotConfiguredTitle')}</strong> {t('mailNotConfigured')}
-        </div>
+        <Alert tone="danger" role="alert" title={t('mailNotConfiguredTitle')}>
+          {t('mailNotConfigured')}
+        </Alert>
       ) : null}
       {children}
     </NextIntlClientProvider>

@@ -1,6 +1,7 @@
 import { redirect } from 'next/navigation';
 import { getTranslations } from 'next-intl/server';
 import { currentBrand } from '@/lib/web/brand';
+import { PendingButton } from '@/components/ui/pending-button';
 import { currentSession } from '@/lib/web/session';
 import { logout } from './actions';
 
@@ -18,7 +19,7 @@ export default async function LogoutPage() {
       <h1>{t('title')}</h1>
       <p>{t('body', { product: brand.name })}</p>
       <form action={logout}>
-        <button type="submit">{t('submit')}</button>
+        <PendingButton>{t('submit')}</PendingButton>
       </form>
     </>
   );

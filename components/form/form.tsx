@@ -20,6 +20,7 @@ import {
 } from 'react';
 import { get, useForm, type FieldErrors, type FieldValues, type Resolver } from 'react-hook-form';
 import type { z } from 'zod';
+import { buttonClass, type ButtonVariant } from '@/components/ui/button';
 import { schemaKeys, validateFormData, type FieldError, type FormState } from '@/lib/web/form-validation';
 import { actionRefusalOf } from '@/lib/web/http-refusal';
 import styles from './form.module.css';
@@ -438,13 +439,19 @@ function FormStatus() {
   );
 }
 
-type SubmitButtonProps = { children: ReactNode; name?: string; value?: string; className?: string };
+type SubmitButtonProps = {
+  children: ReactNode;
+  name?: string;
+  value?: string;
+  variant?: ButtonVariant;
+  className?: string;
+};
 
 /**
  * aria-disabled rather than disabled while sending: a disabled button drops keyboard focus to the
  * page's start. The form ignores submissions while one is pending.
  */
-export function SubmitButton({ children, name, value, className }: SubmitButtonProps) {
+export function SubmitButton({ children, name, value, variant = 'primary', className }: SubmitButtonProps) {
   const { pending } = useActionFormContext();
   const t = useTranslations('form');
   return (
@@ -453,7 +460,7 @@ export function SubmitButton({ children, name, value, className }: SubmitButtonP
       name={name}
       value={value}
       aria-disabled={pending || undefined}
-      className={className ? `${styles.submit} ${className}` : styles.submit}
+      className={buttonClass(variant, 'normal', className ? `${styles.submit} ${className}` : styles.submit)}
     >
       {pending ? t('submitting') : children}
     </button>

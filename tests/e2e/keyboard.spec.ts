@@ -101,7 +101,11 @@ test('an admin signs in and approves the pending user from /admin/users by keybo
 
   await tabTo(page, page.getByRole('link', { name: 'Administration', exact: true }));
   await page.keyboard.press('Enter');
-  await expect(page).toHaveURL(/\/admin\/users$/);
+  await expect(page).toHaveURL(/\/admin$/);
+  // The overview says who is waiting and leads to the queue.
+  await tabTo(page, page.getByRole('link', { name: 'Review the approval queue' }));
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/\/admin\/users#pending-title$/);
   const approve = approvalQueue(page).getByRole('button', { name: `Approve ${walker.username}` });
   await tabTo(page, approve);
   await page.keyboard.press('Enter');

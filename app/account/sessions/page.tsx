@@ -1,7 +1,8 @@
 import { getFormatter, getTranslations } from 'next-intl/server';
+import { deviceName } from '@/components/device-name';
 import { getDb } from '@/db/client';
 import { systemClock } from '@/lib/clock';
-import { listSessionsForUser, type DeviceLabel } from '@/lib/session-management';
+import { listSessionsForUser } from '@/lib/session-management';
 import { requireUser } from '@/lib/web/session';
 import { RevokeOtherSessionsForm, RevokeSessionForm } from './session-forms';
 import styles from './sessions.module.css';
@@ -9,15 +10,6 @@ import styles from './sessions.module.css';
 export async function generateMetadata() {
   const t = await getTranslations('sessionsPage');
   return { title: t('title') };
-}
-
-type Translate = Awaited<ReturnType<typeof getTranslations<'sessionsPage'>>>;
-
-function deviceName(t: Translate, { browser, os }: DeviceLabel): string {
-  if (browser && os) return t('device', { browser, os });
-  if (browser) return browser;
-  if (os) return t('deviceOsOnly', { os });
-  return t('deviceUnknown');
 }
 
 export default async function SessionsPage({ searchParams }: { searchParams: Promise<{ ended?: string }> }) {

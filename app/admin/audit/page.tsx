@@ -1,11 +1,13 @@
 import Link from 'next/link';
 import { getFormatter, getTranslations } from 'next-intl/server';
-import { DataTable } from '@/components/admin/data-table';
+import { Button } from '@/components/ui/button';
+import { Table } from '@/components/ui/table';
 import { getDb } from '@/db/client';
 import { searchAudit, type AuditFilterForm, type AuditPerson } from '@/lib/admin-audit';
 import { AUDIT_ACTIONS } from '@/lib/audit';
 import { requireAdmin } from '@/lib/web/session';
 import adminStyles from '../admin.module.css';
+import { actionLabel } from './action-label';
 import styles from './audit.module.css';
 
 export const dynamic = 'force-dynamic';
@@ -16,16 +18,9 @@ export async function generateMetadata() {
 }
 
 type Params = Record<string, string | string[] | undefined>;
-type Translate = Awaited<ReturnType<typeof getTranslations<'adminAudit'>>>;
 
 const FIELDS = ['actor', 'user', 'action', 'from', 'to'] as const;
 const COLUMNS = ['at', 'action', 'actor', 'user', 'ip', 'details'] as const;
-
-/** An action's label; one missing from the catalogue shows as its name rather than failing. */
-function actionLabel(t: Translate, action: string): string {
-  const key = `actions.${action.replaceAll('.', '_')}`;
-  return t.has(key) ? t(key) : action;
-}
 
 function pageHref(form: AuditFilterForm, before?: number): string {
   const query = new URLSearchParams();
@@ -170,7 +165,7 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
           </div>
         </fieldset>
         <div className={styles.buttons}>
-          <button type="submit">{t('filters.submit')}</button>
+          <Button>{t('filters.submit')}</Button>
           <Link href="/admin/audit">{t('filters.clear')}</Link>
         </div>
       </form>
@@ -194,7 +189,7 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
       {search.events.length === 0 ? (
         <p>{problemFields.length > 0 ? t('noResultsProblems') : t('noResults')}</p>
       ) : (
-        <DataTable
+        <Table
           caption={t('caption')}
           columns={COLUMNS.map((column) => t(`columns.${column}`))}
           className={styles.list}
@@ -226,7 +221,7 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
               </td>
             </tr>
           ))}
-        </DataTable>
+        </Table>
       )}
       {search.paged || search.nextBefore !== null ? (
         <nav aria-label={t('pagination')} className={adminStyles.pagination}>

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { getFormatter, getTranslations } from 'next-intl/server';
-import { DataTable } from '@/components/admin/data-table';
+import { Button } from '@/components/ui/button';
+import { Table } from '@/components/ui/table';
 import { getDb } from '@/db/client';
 import {
   countOutboxByStatus,
@@ -97,7 +98,7 @@ export default async function AdminMailPage({ searchParams }: { searchParams: Pr
             </option>
           ))}
         </select>
-        <button type="submit">{t('filter.submit')}</button>
+        <Button>{t('filter.submit')}</Button>
       </form>
 
       <h2>
@@ -118,7 +119,7 @@ export default async function AdminMailPage({ searchParams }: { searchParams: Pr
       ) : (
         <>
           <p>{t('showing', { page: list.page, pageCount: list.pageCount, total: list.total })}</p>
-          <DataTable
+          <Table
             caption={t('caption')}
             columns={COLUMNS.map((column) => t(`columns.${column}`))}
             className={styles.list}
@@ -155,7 +156,7 @@ export default async function AdminMailPage({ searchParams }: { searchParams: Pr
                 </td>
               </tr>
             ))}
-          </DataTable>
+          </Table>
         </>
       )}
       {list.pageCount > 1 ? (

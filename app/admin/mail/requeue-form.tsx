@@ -2,6 +2,7 @@
 
 import { useTranslations } from 'next-intl';
 import { useActionState } from 'react';
+import { Button } from '@/components/ui/button';
 import type { FormState } from '@/lib/web/form-validation';
 import { requeue } from './actions';
 import styles from './mail.module.css';
@@ -25,10 +26,10 @@ export function RequeueForm({
       <input type="hidden" name="id" value={id} />
       <input type="hidden" name="status" value={status} />
       <input type="hidden" name="page" value={String(page)} />
-      <button type="submit" aria-disabled={pending || undefined}>
+      <Button variant="secondary" size="small" aria-disabled={pending || undefined}>
         {t('resend')}
         <span className="visually-hidden">{t('resendContext', { to })}</span>
-      </button>
+      </Button>
       {state.status === 'error' ? (
         <p role="alert" className={styles.error}>
           {t('notFailed')}

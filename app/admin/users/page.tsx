@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { getFormatter, getTranslations } from 'next-intl/server';
-import { DataTable } from '@/components/admin/data-table';
+import { Button } from '@/components/ui/button';
+import { Table } from '@/components/ui/table';
 import { getDb } from '@/db/client';
 import { accountState } from '@/lib/account-state';
 import {
@@ -14,7 +15,6 @@ import {
 } from '@/lib/admin-users';
 import { requireAdmin } from '@/lib/web/session';
 import { PendingQueue, type PendingRow } from './pending-queue';
-import formStyles from '@/components/form/form.module.css';
 import styles from './users.module.css';
 
 export const dynamic = 'force-dynamic';
@@ -142,9 +142,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
             </select>
           </p>
           <p>
-            <button type="submit" className={formStyles.submit}>
-              {t('search.submit')}
-            </button>
+            <Button>{t('search.submit')}</Button>
           </p>
         </form>
 
@@ -167,7 +165,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
         ) : null}
 
         {result.rows.length > 0 ? (
-          <DataTable
+          <Table
             caption={t('allTitle')}
             columns={[t('username'), t('fullName'), t('email'), t('state'), t('createdAt'), t('lastLoginAt')]}
           >
@@ -192,7 +190,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
                 </tr>
               );
             })}
-          </DataTable>
+          </Table>
         ) : null}
 
         {result.pageCount > 1 ? (

@@ -3,7 +3,8 @@
 import Link from 'next/link';
 import { useTranslations } from 'next-intl';
 import { useActionState, useEffect, useRef } from 'react';
-import { DataTable } from '@/components/admin/data-table';
+import { Button } from '@/components/ui/button';
+import { Table } from '@/components/ui/table';
 import type { FormState } from '@/lib/web/form-validation';
 import { decideSelected } from './actions';
 import styles from './users.module.css';
@@ -43,7 +44,7 @@ export function PendingQueue({ rows }: { rows: PendingRow[] }) {
         {message ? <p className={styles.notice}>{tAll(message.key, message.params)}</p> : null}
         {confirmError ? <p className={styles.error}>{tAll(confirmError.key)}</p> : null}
       </div>
-      <DataTable
+      <Table
         caption={t('pendingCaption')}
         columns={[
           <span key="select" className="visually-hidden">
@@ -78,17 +79,17 @@ export function PendingQueue({ rows }: { rows: PendingRow[] }) {
             <td>{row.confirmed ? <time dateTime={row.confirmed.iso}>{row.confirmed.text}</time> : null}</td>
             <td>{row.comment ? <blockquote className={styles.comment}>{row.comment}</blockquote> : null}</td>
             <td>
-              <button type="submit" name="single" value={row.id} disabled={pending}>
+              <Button size="small" name="single" value={row.id} disabled={pending}>
                 {t('approve', { username: row.username })}
-              </button>
+              </Button>
             </td>
           </tr>
         ))}
-      </DataTable>
+      </Table>
       <p className={styles.bulk}>
-        <button type="submit" name="decision" value="approve" disabled={pending}>
+        <Button variant="secondary" name="decision" value="approve" disabled={pending}>
           {t('bulk.approveSelected')}
-        </button>
+        </Button>
         <span className={styles.rejectGroup}>
           <input
             type="checkbox"
@@ -98,9 +99,9 @@ export function PendingQueue({ rows }: { rows: PendingRow[] }) {
             aria-invalid={Boolean(confirmError)}
           />
           <label htmlFor="confirm-reject">{t('bulk.confirmLabel')}</label>{' '}
-          <button type="submit" name="decision" value="reject" disabled={pending}>
+          <Button variant="danger" name="decision" value="reject" disabled={pending}>
             {t('bulk.rejectSelected')}
-          </button>
+          </Button>
         </span>
       </p>
     </form>

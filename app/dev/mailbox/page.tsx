@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { getFormatter, getTranslations } from 'next-intl/server';
+import { PendingButton } from '@/components/ui/pending-button';
 import { getDb } from '@/db/client';
 import { listDevMail } from '@/lib/mail/dev-mailbox';
 import { kickOutbox } from '@/lib/mail/worker';
@@ -53,7 +54,7 @@ export default async function DevMailboxPage() {
             </tbody>
           </table>
           <form action={clearMailbox}>
-            <button type="submit">{t('clear')}</button>
+            <PendingButton variant="danger">{t('clear')}</PendingButton>
           </form>
         </>
       )}

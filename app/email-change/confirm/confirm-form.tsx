@@ -5,6 +5,7 @@ import { useTranslations } from 'next-intl';
 import { useActionState, type ReactNode } from 'react';
 import { z } from 'zod';
 import { ProblemSummary } from '@/components/form/form';
+import { Button } from '@/components/ui/button';
 import type { FormState } from '@/lib/web/form-validation';
 import { confirmChange, type ConfirmOutcome } from './actions';
 
@@ -52,9 +53,7 @@ export function ConfirmEmailChangeForm({
       <form action={action}>
         {problem ? <ProblemSummary problem={problem} /> : null}
         <input type="hidden" name="token" value={token} />
-        <button type="submit" disabled={pending}>
-          {t('submit')}
-        </button>
+        <Button disabled={pending}>{t('submit')}</Button>
       </form>
     </>
   );

@@ -1,6 +1,6 @@
 import { getFormatter, getTranslations } from 'next-intl/server';
 import type { ReactNode } from 'react';
-import { DataTable } from '@/components/admin/data-table';
+import { Table } from '@/components/ui/table';
 import { getDb } from '@/db/client';
 import { listAccessTokens } from '@/lib/access-tokens';
 import { systemClock } from '@/lib/clock';
@@ -42,7 +42,7 @@ export async function AccessTokensSection({
       {tokens.length === 0 ? (
         <p>{t('none', { username })}</p>
       ) : (
-        <DataTable
+        <Table
           caption={t('caption', { username })}
           captionVisible
           columns={[
@@ -79,7 +79,7 @@ export async function AccessTokensSection({
               </td>
             </tr>
           ))}
-        </DataTable>
+        </Table>
       )}
     </section>
   );

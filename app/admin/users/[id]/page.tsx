@@ -2,7 +2,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { getFormatter, getTranslations } from 'next-intl/server';
 import type { ReactNode } from 'react';
-import { DataTable } from '@/components/admin/data-table';
+import { Table } from '@/components/ui/table';
 import { getDb } from '@/db/client';
 import { accountState } from '@/lib/account-state';
 import { adminUserOverview, type AdminSessionEntry } from '@/lib/admin-user-actions';
@@ -271,7 +271,7 @@ export default async function AdminUserPage({
           <p>{t('sessions.none', { username })}</p>
         ) : (
           <>
-            <DataTable
+            <Table
               caption={t('sessions.caption', { username })}
               captionVisible
               columns={[
@@ -290,7 +290,7 @@ export default async function AdminUserPage({
                   <td>{when(entry.lastSeenAt)}</td>
                 </tr>
               ))}
-            </DataTable>
+            </Table>
             <SignOutEverywhereForm {...target} />
           </>
         )}
@@ -307,7 +307,7 @@ export default async function AdminUserPage({
         {passkeys.length === 0 ? (
           <p>{t('passkeys.none', { username })}</p>
         ) : (
-          <DataTable
+          <Table
             caption={t('passkeys.caption', { username })}
             captionVisible
             columns={[t('passkeys.name'), t('passkeys.added'), t('passkeys.lastUsed'), t('passkeys.action')]}
@@ -323,7 +323,7 @@ export default async function AdminUserPage({
                 </td>
               </tr>
             ))}
-          </DataTable>
+          </Table>
         )}
       </section>
 
@@ -348,7 +348,7 @@ export default async function AdminUserPage({
         {events.length === 0 ? (
           <p>{t('activity.none')}</p>
         ) : (
-          <DataTable
+          <Table
             caption={t('activity.caption', { count: events.length, username })}
             captionVisible
             columns={[
@@ -375,7 +375,7 @@ export default async function AdminUserPage({
                 </td>
               </tr>
             ))}
-          </DataTable>
+          </Table>
         )}
       </section>
 

@@ -61,7 +61,7 @@ function UserActionForm({
       <HiddenField name="userId" value={userId} />
       {children}
       <div>
-        <SubmitButton className={danger ? styles.danger : undefined}>{submitLabel}</SubmitButton>
+        <SubmitButton variant={danger ? 'danger' : 'primary'}>{submitLabel}</SubmitButton>
       </div>
     </ActionForm>
   );

@@ -1,7 +1,7 @@
 import { useId, type ReactNode } from 'react';
-import styles from './data-table.module.css';
+import styles from './table.module.css';
 
-type DataTableProps = {
+type TableProps = {
   caption: ReactNode;
   /** Shown above the table; hidden, the caption is for screen readers where a heading says it already. */
   captionVisible?: boolean;
@@ -13,8 +13,8 @@ type DataTableProps = {
   className?: string;
 };
 
-/** A table of the admin console: a caption, a row of column headings, and the rows it is given. */
-export function DataTable({ caption, captionVisible = false, columns, children, className }: DataTableProps) {
+/** A table: a caption, a row of column headings, and the rows it is given. */
+export function Table({ caption, captionVisible = false, columns, children, className }: TableProps) {
   const captionId = useId();
   return (
     // A box that may scroll must be reachable by keyboard to be scrolled (axe scrollable-region-focusable):

@@ -1,0 +1,1 @@
+CREATE INDEX "audit_events_sign_in_at_idx" ON "audit_events" USING btree ("at") WHERE "audit_events"."action" = 'login.succeeded';
