@@ -56,6 +56,10 @@ import RecoveryPhraseUsed, {
 } from './recovery-phrase-used';
 import ResetPassword, { subject as resetPasswordSubject, type ResetPasswordProps } from './reset-password';
 import SetPassword, { subject as setPasswordSubject, type SetPasswordProps } from './set-password';
+import TwoFactorChanged, {
+  subject as twoFactorChangedSubject,
+  type TwoFactorChangedProps,
+} from './two-factor-changed';
 import VerifyEmail, { subject as verifyEmailSubject, type VerifyEmailProps } from './verify-email';
 import VerifyEmailResend, {
   subject as verifyEmailResendSubject,
@@ -91,6 +95,7 @@ export const templateNames = [
   'recovery-phrase-created',
   'recovery-phrase-removed',
   'new-sign-in',
+  'two-factor-changed',
 ] as const;
 
 export type TemplateName = (typeof templateNames)[number];
@@ -118,6 +123,7 @@ export type TemplateProps = {
   'recovery-phrase-created': Omit<RecoveryPhraseCreatedProps, 'locale'>;
   'recovery-phrase-removed': Omit<RecoveryPhraseRemovedProps, 'locale'>;
   'new-sign-in': Omit<NewSignInProps, 'locale'>;
+  'two-factor-changed': Omit<TwoFactorChangedProps, 'locale'>;
 };
 
 type FullProps<T extends TemplateName> = TemplateProps[T] & { locale: Locale };
@@ -164,6 +170,7 @@ const registry: { [T in TemplateName]: TemplateEntry<FullProps<T>> } = {
   'recovery-phrase-created': entry(RecoveryPhraseCreated, recoveryPhraseCreatedSubject, false),
   'recovery-phrase-removed': entry(RecoveryPhraseRemoved, recoveryPhraseRemovedSubject, false),
   'new-sign-in': entry(NewSignIn, newSignInSubject, false),
+  'two-factor-changed': entry(TwoFactorChanged, twoFactorChangedSubject, false),
 };
 
 export class UnknownTemplateError extends Error {
