@@ -108,6 +108,7 @@ const valid = {
   auditRetentionDays: '365',
   sentMailRetentionDays: '30',
   unconfirmedAccountRetentionDays: '1',
+  twoFactorGraceDays: '7',
   ...Object.fromEntries(ADJUSTABLE_LIMITS.map((key) => [limitField(key), String(limits[key].max)])),
 };
 
@@ -122,6 +123,7 @@ describe('general settings', () => {
       auditRetentionDays: 'audit_retention_days',
       sentMailRetentionDays: 'sent_mail_retention_days',
       unconfirmedAccountRetentionDays: 'unconfirmed_account_retention_days',
+      twoFactorGraceDays: 'two_factor_grace_days',
     };
     for (const [field, { min, max }] of Object.entries(GENERAL_BOUNDS)) {
       const key = keys[field as keyof typeof GENERAL_BOUNDS];

@@ -10,6 +10,7 @@ const sections = [
   ['/account/email', 'email'],
   ['/account/sessions', 'sessions'],
   ['/account/recovery', 'recovery'],
+  ['/account/two-factor', 'twoFactor'],
   ['/account/delete', 'delete'],
 ] as const;
 

@@ -1,5 +1,6 @@
 'use server';
 
+import { redirect } from 'next/navigation';
 import { AuthError } from 'next-auth';
 import { z } from 'zod';
 import { safeReturnPath } from '@/lib/urls';
@@ -25,6 +26,10 @@ const loginAction = createFormAction(schema, async ({ identifier, password, next
   } catch (error) {
     if (!(error instanceof AuthError) || error.type !== 'CredentialsSignin') throw error;
     const [code = 'invalid_credentials', seconds] = String((error as { code?: unknown }).code).split(':');
+    if (code === 'second_factor') {
+      const returnTo = safeReturnPath(next);
+      redirect(`/login/two-factor${returnTo ? `?next=${encodeURIComponent(returnTo)}` : ''}`);
+    }
     return {
       status: 'error',
       formError: {

@@ -36,8 +36,24 @@ export const recoveryCodeField = z
 
 const next = z.string().max(512).optional();
 
-export const enrolStartSchema = z.object({ currentPassword });
-export const enrolConfirmSchema = z.object({ code: totpCodeField });
+/**
+ * /account/two-factor's enrolment is one form in two steps, so that the answer to either renders in
+ * place without JavaScript: the current password, then (with `step` = confirm) a first code.
+ */
+export const enrolTwoFactorSchema = z
+  .object({
+    currentPassword: z.string().max(4096).optional(),
+    code: z.string().max(32).optional(),
+    step: z.literal('confirm').optional(),
+  })
+  .superRefine((value, ctx) => {
+    const [path, parsed] =
+      value.step === 'confirm'
+        ? (['code', totpCodeField.safeParse(value.code ?? '')] as const)
+        : (['currentPassword', currentPassword.safeParse(value.currentPassword ?? '')] as const);
+    if (!parsed.success)
+      ctx.addIssue({ code: 'custom', path: [path], message: parsed.error.issues[0]?.message });
+  });
 export const regenerateCodesSchema = z.object({ currentPassword });
 export const disableTwoFactorSchema = z.object({ currentPassword, code: totpCodeField });
 export const signInCodeSchema = z.object({ code: totpCodeField, next });

@@ -12,6 +12,7 @@ import { logOut } from '@/lib/logout';
 import { appSecret } from '@/lib/secrets';
 import { SESSION_ABSOLUTE_MS, validateSession, type LiveSession } from '@/lib/sessions';
 import { deliverMailAfterResponse } from './mail';
+import { setPendingSignInCookie } from './pending-sign-in-cookie';
 import { contextFromHeaders, requestContext } from './request-info';
 
 /**
@@ -119,6 +120,11 @@ const config = (request?: Request): NextAuthConfig => ({
           // The new-device notice goes out after the answer, not at the next timer tick.
           if (result.mailQueued) deliverMailAfterResponse();
           return { id: result.user.id, sessionId: result.sessionId };
+        }
+        if (result.code === 'second_factor_required') {
+          // No session yet: the browser gets only the pending sign-in's id, then /login/two-factor.
+          await setPendingSignInCookie(result.pendingToken);
+          throw new LoginRefused('second_factor');
         }
         if (result.code === 'busy' || result.code === 'rate_limited') {
           throw new LoginRefused(`${result.code}:${result.retryAfterSeconds}`);

@@ -15,6 +15,7 @@ import {
 } from '@/lib/admin-user-actions';
 import { approveUser, rejectUser } from '@/lib/approval';
 import { systemClock } from '@/lib/clock';
+import { resetTwoFactorByAdmin } from '@/lib/two-factor';
 import type { RequestContext } from '@/lib/request-context';
 import { createFormAction, type FormResult, type FormState } from '@/lib/web/form-action';
 import { deliverMailAfterResponse } from '@/lib/web/mail';
@@ -242,4 +243,20 @@ const deleteUser = adminAction(confirmedActionSchema, async ({ userId }, admin) 
 
 export async function deleteUserAction(prev: FormState, formData: FormData): Promise<FormState> {
   return deleteUser(prev, formData);
+}
+
+const resetTwoFactor = adminAction(confirmedActionSchema, async ({ userId }, admin) => {
+  const result = await resetTwoFactorByAdmin(
+    await getDb(),
+    { adminId: admin.id, userId },
+    admin.context,
+    systemClock,
+  );
+  if (result.ok) done(userId, 'twoFactorReset', { mail: true });
+  if (result.code === 'not_found') return refused({ code: result.code });
+  return { status: 'error', formError: { key: 'adminTwoFactor.notEnabled' } };
+});
+
+export async function resetTwoFactorAction(prev: FormState, formData: FormData): Promise<FormState> {
+  return resetTwoFactor(prev, formData);
 }

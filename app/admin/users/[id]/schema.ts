@@ -49,6 +49,7 @@ export const DONE_FLAGS = [
   'signedOut',
   'profileSaved',
   'deleted',
+  'twoFactorReset',
 ] as const;
 
 export type DoneFlag = (typeof DONE_FLAGS)[number];

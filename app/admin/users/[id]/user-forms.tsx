@@ -18,6 +18,7 @@ import {
   rejectUserAction,
   resendVerificationAction,
   sendPasswordLinkAction,
+  resetTwoFactorAction,
   signOutEverywhereAction,
   unlockUserAction,
 } from './actions';
@@ -224,6 +225,22 @@ export function DeleteUserForm({ userId, username }: Target) {
       schema={confirmedActionSchema}
       userId={userId}
       idPrefix="delete"
+      submitLabel={t('submit', { username })}
+      danger
+    >
+      <CheckboxField name="confirm" label={t('confirm', { username })} required />
+    </UserActionForm>
+  );
+}
+
+export function ResetTwoFactorForm({ userId, username }: Target) {
+  const t = useTranslations('adminTwoFactor');
+  return (
+    <UserActionForm
+      action={resetTwoFactorAction}
+      schema={confirmedActionSchema}
+      userId={userId}
+      idPrefix="reset-two-factor"
       submitLabel={t('submit', { username })}
       danger
     >
