@@ -118,6 +118,7 @@ async function visitAll(page: Page, paths: string[], theme: Theme, testInfo: Tes
 const publicPages = [
   '/',
   '/login',
+  '/login/two-factor',
   '/register',
   '/register/check-inbox',
   '/forgot-password',
@@ -140,6 +141,7 @@ const accountPages = [
   '/account/sessions',
   '/account/settings',
   '/account/recovery',
+  '/account/two-factor',
   '/account/delete',
   '/logout',
 ];
