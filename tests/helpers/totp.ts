@@ -1,6 +1,6 @@
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import { generateHOTP } from '@oslojs/otp';
-import type { Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 
 /**
  * An authenticator app for browser tests: codes from the key shown as text at enrolment, computed
@@ -34,15 +34,13 @@ export async function enrolAuthenticator(page: Page, password: string) {
   await page.goto('/account/two-factor');
   await page.getByLabel('Current password').fill(password);
   await page.getByRole('button', { name: 'Continue' }).click();
-  const secret = (await page.getByTestId('totp-secret').textContent())?.trim() ?? '';
-  if (!/^[A-Z2-7]{32}$/.test(secret)) throw new Error(`no key shown: ${secret}`);
+  await expect(page.getByTestId('totp-secret')).toHaveText(/^[A-Z2-7]{32}$/);
+  const secret = (await page.getByTestId('totp-secret').textContent()) ?? '';
   const first = await freshCode(secret, 0);
   await page.getByLabel('Code from the app').fill(first.code);
   await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
-  const recoveryCodes = await page
-    .getByRole('list', { name: 'Recovery codes' })
-    .getByRole('listitem')
-    .allTextContents();
-  if (recoveryCodes.length !== 10) throw new Error(`expected 10 recovery codes, got ${recoveryCodes.length}`);
+  const shown = page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem');
+  await expect(shown).toHaveCount(10);
+  const recoveryCodes = await shown.allTextContents();
   return { secret, recoveryCodes, step: first.step };
 }

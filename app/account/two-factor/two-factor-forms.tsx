@@ -2,7 +2,8 @@
 
 import { useTranslations } from 'next-intl';
 import { useState } from 'react';
-import { HiddenField, PasswordField, SubmitButton, TextField } from '@/components/form/fields';
+import { HiddenField, PasswordField, SubmitButton } from '@/components/form/fields';
+import { OneTimeCodeField } from '@/components/form/one-time-code-field';
 import { ActionForm, useActionForm } from '@/components/form/form';
 import {
   disableTwoFactorSchema,
@@ -92,15 +93,7 @@ function EnrolSteps() {
         </div>
       ) : null}
       <HiddenField name="step" value="confirm" />
-      <TextField
-        name="code"
-        label={t('firstCode')}
-        description={t('firstCodeHint')}
-        autoComplete="one-time-code"
-        inputMode="numeric"
-        maxLength={32}
-        required
-      />
+      <OneTimeCodeField label={t('firstCode')} description={t('firstCodeHint')} />
       <SubmitButton>{t('confirm')}</SubmitButton>
     </>
   );
@@ -147,14 +140,7 @@ export function DisableForm() {
         autoComplete="current-password"
         required
       />
-      <TextField
-        name="code"
-        label={t('currentCode')}
-        autoComplete="one-time-code"
-        inputMode="numeric"
-        maxLength={32}
-        required
-      />
+      <OneTimeCodeField label={t('currentCode')} />
     </ActionForm>
   );
 }

@@ -2,6 +2,7 @@
 
 import { useTranslations } from 'next-intl';
 import { HiddenField, TextField } from '@/components/form/fields';
+import { OneTimeCodeField } from '@/components/form/one-time-code-field';
 import { ActionForm } from '@/components/form/form';
 import { signInCodeSchema, signInRecoveryCodeSchema } from '@/lib/validation/two-factor';
 import { signInWithCode, signInWithRecoveryCode } from './actions';
@@ -10,15 +11,7 @@ export function AuthenticatorCodeForm({ next }: { next?: string }) {
   const t = useTranslations('twoFactorSignIn');
   return (
     <ActionForm action={signInWithCode} schema={signInCodeSchema} submitLabel={t('submit')} idPrefix="totp">
-      <TextField
-        name="code"
-        label={t('code')}
-        description={t('codeHint')}
-        autoComplete="one-time-code"
-        inputMode="numeric"
-        maxLength={32}
-        required
-      />
+      <OneTimeCodeField label={t('code')} description={t('codeHint')} />
       {next ? <HiddenField name="next" value={next} /> : null}
     </ActionForm>
   );
