@@ -60,7 +60,7 @@ test('enrol from the key as text, then sign in with password and code, with a re
   // The same code again, in another sign-in: refused, and no session.
   const replay = await passwordStep(browser, email);
   await enterCode(replay.page, fresh.code);
-  await expect(replay.page.getByText(/That code is not right/)).toBeVisible();
+  await expect(replay.page.getByText(/That code is not right/).first()).toBeVisible();
   await replay.page.goto('/account');
   await expect(replay.page).toHaveURL(/\/login/);
   await replay.context.close();
@@ -82,7 +82,7 @@ test('enrol from the key as text, then sign in with password and code, with a re
   const again = await passwordStep(browser, email);
   await again.page.getByLabel('Recovery code').fill(recoveryCodes[0]!);
   await again.page.getByRole('button', { name: 'Sign in with a recovery code' }).click();
-  await expect(again.page.getByText(/That code is not right/)).toBeVisible();
+  await expect(again.page.getByText(/That code is not right/).first()).toBeVisible();
   await again.context.close();
 });
 
@@ -104,7 +104,7 @@ test('without JavaScript: enrol, see the QR code and the key, and sign in with p
   // A wrong code is answered by the server, in place.
   const wrong = totpCode(secret, step + 40);
   await enterCode(second, wrong);
-  await expect(second.getByText(/That code is not right\. 4 tries left\./)).toBeVisible();
+  await expect(second.getByText(/That code is not right\. 4 tries left\./).first()).toBeVisible();
   await enterCode(second, (await freshCode(secret, step)).code);
   await expect(second).toHaveURL(/\/account$/);
   await secondContext.close();

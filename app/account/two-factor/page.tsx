@@ -28,13 +28,21 @@ export default async function TwoFactorPage({
       {params.off ? <p role="status">{t('turnedOff')}</p> : null}
       <p>{t('lead')}</p>
       {status.totp && status.enabledAt ? (
+        <p>
+          {t('statusOn', {
+            since: format.dateTime(status.enabledAt, { dateStyle: 'long', timeZone: user.timezone }),
+            left: status.recoveryCodesLeft,
+          })}
+        </p>
+      ) : (
+        <p>{t('statusOff')}</p>
+      )}
+      {status.totp ? null : <h2>{t('enrolTitle')}</h2>}
+      {/* Rendered whether or not the app is on, in the same place: without JavaScript the answer that
+          turns it on is a page where it is on, and must still show the recovery codes. */}
+      <EnrolForm enabled={status.totp} />
+      {status.totp ? (
         <>
-          <p>
-            {t('statusOn', {
-              since: format.dateTime(status.enabledAt, { dateStyle: 'long', timeZone: user.timezone }),
-              left: status.recoveryCodesLeft,
-            })}
-          </p>
           <h2>{t('codesTitle')}</h2>
           <p>{t('codesLead')}</p>
           <RegenerateForm />
@@ -42,13 +50,7 @@ export default async function TwoFactorPage({
           <p>{t('disableLead')}</p>
           <DisableForm />
         </>
-      ) : (
-        <>
-          <p>{t('statusOff')}</p>
-          <h2>{t('enrolTitle')}</h2>
-          <EnrolForm />
-        </>
-      )}
+      ) : null}
     </>
   );
 }

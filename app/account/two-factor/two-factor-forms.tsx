@@ -42,15 +42,15 @@ function RecoveryCodes({ codes }: { codes: string[] }) {
  * With JavaScript the key stays on screen after a mistyped code; without it the page keeps only the
  * code field, and the app already holds the key.
  */
-export function EnrolForm() {
+export function EnrolForm({ enabled }: { enabled: boolean }) {
   return (
     <ActionForm action={enrolTwoFactor} schema={enrolTwoFactorSchema} idPrefix="enrol">
-      <EnrolSteps />
+      <EnrolSteps enabled={enabled} />
     </ActionForm>
   );
 }
 
-function EnrolSteps() {
+function EnrolSteps({ enabled }: { enabled: boolean }) {
   const t = useTranslations('twoFactor');
   const { state } = useActionForm();
   const extra = extraOf(state);
@@ -59,6 +59,7 @@ function EnrolSteps() {
     setShown({ secret: extra.secret, qrSvg: extra.qrSvg });
   }
   if (extra.recoveryCodes) return <RecoveryCodes codes={extra.recoveryCodes} />;
+  if (enabled) return null;
 
   const confirming = Boolean(extra.secret) || (state.status === 'error' && state.values.step === 'confirm');
   if (!confirming) {
