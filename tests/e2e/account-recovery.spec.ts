@@ -1,12 +1,4 @@
-import {
-  activeUser,
-  expect,
-  linkIn,
-  PASSWORD,
-  signIn,
-  signInOk,
-  test,
-} from './fixtures';
+import { activeUser, expect, linkIn, PASSWORD, signIn, signInOk, test } from './fixtures';
 
 /**
  * The flows where account takeovers happen, walked in a real browser with mail from the real SMTP
