@@ -53,6 +53,9 @@ export const users = pgTable(
     // Wrong one-time codes over the account's life: past the cap only emailed links work (lib/tokens.ts).
     codeFailureCount: integer('code_failure_count').notNull().default(0),
     recoveryPhraseHash: text('recovery_phrase_hash'),
+    // Wrong second-factor codes over the account's life, apart from the reset codes' count: a stranger
+    // guessing reset codes must not be able to shut the owner out of their own sign-in (lib/two-factor.ts).
+    twoFactorFailureCount: integer('two_factor_failure_count').notNull().default(0),
     // The words of the full name, for the admin search; stored so a search never recomputes them.
     nameWords: tsvector('name_words')
       .notNull()
@@ -177,6 +180,60 @@ export const accessTokens = pgTable(
   (t) => [
     uniqueIndex('access_tokens_token_hash_unique').on(t.tokenHash),
     index('access_tokens_user_idx').on(t.userId, t.createdAt),
+  ],
+);
+
+/**
+ * An authenticator app (TOTP, RFC 6238): one per account. The row exists from the moment enrolment
+ * starts; only a confirmed one asks for a code at sign-in.
+ */
+export const totpFactors = pgTable('totp_factors', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  // encryptSecret() output (lib/secrets.ts): the shared key must be usable, so it cannot be hashed.
+  secretEncrypted: text('secret_encrypted').notNull(),
+  confirmedAt: timestamptz('confirmed_at'),
+  // The time step of the last accepted code: a code is accepted once, and never one older than it.
+  lastUsedStep: bigint('last_used_step', { mode: 'number' }),
+  createdAt: timestamptz('created_at').notNull().defaultNow(),
+});
+
+/** Single-use recovery codes of the second factor, SHA-256 salted with the account id. */
+export const twoFactorRecoveryCodes = pgTable(
+  'two_factor_recovery_codes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    usedAt: timestamptz('used_at'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('two_factor_recovery_codes_hash_unique').on(t.userId, t.codeHash)],
+);
+
+/**
+ * A sign-in that passed the password and waits for its second factor. The browser holds the random
+ * id in an HttpOnly cookie; only its SHA-256 is stored. Short-lived, single use, a few attempts.
+ */
+export const pendingSignIns = pgTable(
+  'pending_sign_ins',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    expiresAt: timestamptz('expires_at').notNull(),
+    usedAt: timestamptz('used_at'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('pending_sign_ins_token_hash_unique').on(t.tokenHash),
+    index('pending_sign_ins_expires_idx').on(t.expiresAt),
   ],
 );
 
@@ -337,3 +394,5 @@ export type AuditEvent = typeof auditEvents.$inferSelect;
 export type Setting = typeof settings.$inferSelect;
 export type Passkey = typeof passkeys.$inferSelect;
 export type WebauthnChallengePurpose = (typeof webauthnChallengePurpose.enumValues)[number];
+export type TotpFactor = typeof totpFactors.$inferSelect;
+export type PendingSignIn = typeof pendingSignIns.$inferSelect;

@@ -242,3 +242,31 @@ describe('formatLifetime', () => {
     expect(formatLifetime('en', minutes)).toBe(expected);
   });
 });
+
+describe('two-factor-changed (S60)', () => {
+  it('has its own subject for each event, and counts the recovery codes left after one is used', async () => {
+    const props = previewProps('two-factor-changed');
+    const events = [
+      'added',
+      'removed',
+      'recovery_code_used',
+      'recovery_codes_replaced',
+      'reset_by_admin',
+    ] as const;
+    for (const locale of locales) {
+      const subjects = new Set<string>();
+      for (const event of events) {
+        const mail = await renderEmail('two-factor-changed', { ...props, event }, locale);
+        expect(mail.text).toContain(props.forgotPasswordUrl);
+        subjects.add(mail.subject);
+      }
+      expect(subjects.size).toBe(events.length);
+    }
+    const used = await renderEmail(
+      'two-factor-changed',
+      { ...props, event: 'recovery_code_used', recoveryCodesLeft: 3 },
+      'en',
+    );
+    expect(used.text).toContain('3 recovery codes are left');
+  });
+});

@@ -71,6 +71,10 @@ import PasskeyRemoved, {
 } from './passkey-removed';
 import ResetPassword, { subject as resetPasswordSubject, type ResetPasswordProps } from './reset-password';
 import SetPassword, { subject as setPasswordSubject, type SetPasswordProps } from './set-password';
+import TwoFactorChanged, {
+  subject as twoFactorChangedSubject,
+  type TwoFactorChangedProps,
+} from './two-factor-changed';
 import VerifyEmail, { subject as verifyEmailSubject, type VerifyEmailProps } from './verify-email';
 import VerifyEmailResend, {
   subject as verifyEmailResendSubject,
@@ -111,6 +115,7 @@ export const templateNames = [
   'invite',
   'passkey-added',
   'passkey-removed',
+  'two-factor-changed',
 ] as const;
 
 export type TemplateName = (typeof templateNames)[number];
@@ -143,6 +148,7 @@ export type TemplateProps = {
   invite: Omit<InviteProps, 'locale'>;
   'passkey-added': Omit<PasskeyAddedProps, 'locale'>;
   'passkey-removed': Omit<PasskeyRemovedProps, 'locale'>;
+  'two-factor-changed': Omit<TwoFactorChangedProps, 'locale'>;
 };
 
 type FullProps<T extends TemplateName> = TemplateProps[T] & { locale: Locale };
@@ -194,6 +200,7 @@ const registry: { [T in TemplateName]: TemplateEntry<FullProps<T>> } = {
   invite: entry(Invite, inviteSubject, true),
   'passkey-added': entry(PasskeyAdded, passkeyAddedSubject, false),
   'passkey-removed': entry(PasskeyRemoved, passkeyRemovedSubject, false),
+  'two-factor-changed': entry(TwoFactorChanged, twoFactorChangedSubject, false),
 };
 
 export class UnknownTemplateError extends Error {

@@ -111,6 +111,7 @@ const valid = {
   auditRetentionDays: '365',
   sentMailRetentionDays: '30',
   unconfirmedAccountRetentionDays: '1',
+  twoFactorGraceDays: '7',
   ...Object.fromEntries(ADJUSTABLE_LIMITS.map((key) => [limitField(key), String(limits[key].max)])),
 };
 
@@ -126,6 +127,7 @@ describe('general settings', () => {
       sentMailRetentionDays: 'sent_mail_retention_days',
       unconfirmedAccountRetentionDays: 'unconfirmed_account_retention_days',
       inviteTtlMinutes: 'invite_ttl_minutes',
+      twoFactorGraceDays: 'two_factor_grace_days',
     };
     for (const [field, { min, max }] of Object.entries(GENERAL_BOUNDS)) {
       const key = keys[field as keyof typeof GENERAL_BOUNDS];

@@ -55,6 +55,9 @@ const GENERAL_KEYS = {
   auditRetentionDays: 'audit_retention_days',
   sentMailRetentionDays: 'sent_mail_retention_days',
   unconfirmedAccountRetentionDays: 'unconfirmed_account_retention_days',
+  twoFactorRequiredAdmins: 'two_factor_required_admins',
+  twoFactorRequiredEveryone: 'two_factor_required_everyone',
+  twoFactorGraceDays: 'two_factor_grace_days',
 } as const satisfies Record<Exclude<GeneralKey, LimitKey>, SettingKey>;
 
 type LimitKey = `limit_${AdjustableLimit}`;

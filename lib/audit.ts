@@ -63,6 +63,13 @@ export const AUDIT_ACTIONS = [
   'passkey.removed',
   'passkey.verified',
   'passkey.failed',
+  'login.second_factor_required',
+  'login.second_factor_failed',
+  'two_factor.enabled',
+  'two_factor.disabled',
+  'two_factor.recovery_codes_replaced',
+  'two_factor.recovery_code_used',
+  'two_factor.reset_by_admin',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -33,6 +33,8 @@ export const limits = {
   codeEntryPerEmail: { name: 'code_entry.email', max: 10, windowMs: HOUR },
   // Wrong codes per account and day; with the lifetime cap (tokens.ts) only the link works past it (S61).
   codeFailuresPerAccountDaily: { name: 'code_failures.account_day', max: 20, windowMs: DAY },
+  // Wrong second-factor codes per account and day, apart from the reset codes' budget (lib/two-factor.ts).
+  secondFactorFailuresPerAccountDaily: { name: 'second_factor_failures.account_day', max: 20, windowMs: DAY },
   // Links carry 128 random bits, so this is about the argon2 hash each submission costs, not guessing.
   linkEntryPerIp: { name: 'link_entry.ip', max: 30, windowMs: HOUR, per: 'ip' },
   recoveryPhrasePerIp: { name: 'recovery_phrase.ip', max: 5, windowMs: HOUR, per: 'ip' },

@@ -7,6 +7,7 @@ import { recordAudit } from './audit';
 import { addMs, DAY, HOUR, type Clock } from './clock';
 import { enqueueMail, type EnqueueInput } from './mail/outbox';
 import { dummyVerify, getDefaultHashLimiter, hashPassword, verifyPassword } from './password';
+import { beginPendingSignIn, requiresSecondFactor } from './pending-sign-in';
 import { hit, limits, peek } from './rate-limit';
 import { describeUserAgent } from './session-management';
 import { createSession, type SessionContext } from './sessions';
@@ -42,6 +43,8 @@ export type LoginResult =
       /** A notice was queued: deliver it soon. */ mailQueued: boolean;
     }
   | { ok: false; code: 'invalid_credentials' }
+  /** The password was right and a second factor is due: `pendingToken` goes in an HttpOnly cookie. */
+  | { ok: false; code: 'second_factor_required'; pendingToken: string }
   | { ok: false; code: 'unverified' | 'pending' | 'rejected'; user: Pick<User, 'id' | 'email'> }
   | { ok: false; code: 'rate_limited' | 'busy'; retryAfterSeconds: number };
 
@@ -155,48 +158,56 @@ async function admittedLogIn(
     if (rehashed.ok) await db.update(users).set({ passwordHash: rehashed.hash }).where(eq(users.id, user.id));
   }
 
-  const started = await startSignedInSession(db, user, context, clock);
-  return { ok: true, user, ...started };
+  if (await requiresSecondFactor(db, user.id)) {
+    // No session before the second factor: only a pending sign-in the browser's cookie names.
+    const pending = await beginPendingSignIn(
+      db,
+      user.id,
+      { ip, userAgent: context.userAgent ?? null },
+      clock,
+    );
+    return { ok: false, code: 'second_factor_required', pendingToken: pending.token };
+  }
+
+  const { sessionId, mailQueued } = await db.transaction((tx) => startSession(tx, user, audit, clock));
+  return { ok: true, user, sessionId, mailQueued };
 }
 
 /**
- * The end of every successful sign-in, whatever proved it (password, passkey): the session, the last
- * sign-in time, the audit row and the new-device notice, in one transaction. `meta` says how.
+ * The moment a sign-in really makes a session, after every factor it needs, whatever proved it
+ * (password and second factor, passkey): the new-device notice, last_login_at and the audit row come
+ * with it, in the caller's transaction. `meta` says how, in the audit row.
  */
-export async function startSignedInSession(
-  db: Db,
+export async function startSession(
+  tx: Db,
   user: User,
-  context: SessionContext,
+  context: { ip: string | null; userAgent?: string | null },
   clock: Clock,
   meta: Record<string, unknown> = {},
 ): Promise<{ sessionId: string; mailQueued: boolean }> {
-  const ip = context.ip ?? null;
-  const audit = { ip, userAgent: context.userAgent };
-  const now = clock.now();
-  let mailQueued = false;
-  const sessionId = await db.transaction(async (tx) => {
-    // Asked before the new session exists, which would otherwise always be a known device.
-    const newDevice = await isNewDevice(tx, user, context.userAgent ?? null, clock);
-    const id = await createSession(tx, user.id, context, clock);
-    await tx.update(users).set({ lastLoginAt: now }).where(eq(users.id, user.id));
-    const auditMeta = newDevice ? { ...meta, newDevice: true } : meta;
-    await recordAudit(
-      tx,
-      {
-        action: 'login.succeeded',
-        userId: user.id,
-        actorId: user.id,
-        ...(Object.keys(auditMeta).length > 0 ? { meta: auditMeta } : {}),
-        ...audit,
-      },
-      clock,
-    );
-    if (newDevice && user.emailNotifications) {
-      await enqueueMail(tx, newSignInMail(user, { ip, userAgent: context.userAgent ?? null }, clock));
-      mailQueued = true;
-    }
-    return id;
-  });
+  const { ip } = context;
+  // Asked before the new session exists, which would otherwise always be a known device.
+  const newDevice = await isNewDevice(tx, user, context.userAgent ?? null, clock);
+  const sessionId = await createSession(tx, user.id, context, clock);
+  await tx.update(users).set({ lastLoginAt: clock.now() }).where(eq(users.id, user.id));
+  await recordAudit(
+    tx,
+    {
+      action: 'login.succeeded',
+      userId: user.id,
+      actorId: user.id,
+      ...(newDevice || Object.keys(meta).length > 0
+        ? { meta: newDevice ? { ...meta, newDevice: true } : meta }
+        : {}),
+      ip,
+      userAgent: context.userAgent,
+    },
+    clock,
+  );
+  const mailQueued = newDevice && user.emailNotifications;
+  if (mailQueued) {
+    await enqueueMail(tx, newSignInMail(user, { ip, userAgent: context.userAgent ?? null }, clock));
+  }
   return { sessionId, mailQueued };
 }
 

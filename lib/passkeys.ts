@@ -23,7 +23,7 @@ import { userLocale } from './admins';
 import { recordAudit } from './audit';
 import { addMs, MINUTE, type Clock } from './clock';
 import { env } from './env';
-import { startSignedInSession, clearPasswordFailures, type LoginResult } from './login';
+import { clearPasswordFailures, startSession, type LoginResult } from './login';
 import { enqueueMail, enqueueRequiredMail } from './mail/outbox';
 import { randomToken } from './random';
 import { verifyCurrentPassword } from './reauth';
@@ -416,7 +416,7 @@ export async function beginPasskeySignIn(db: Db, clock: Clock): Promise<BeginAss
 
 /**
  * Sign-in with a passkey alone. A verified assertion ends like a password sign-in
- * (startSignedInSession: session, audit, new-device notice) and under the same rules: only an active
+ * (startSession: session, audit, new-device notice) and under the same rules: only an active
  * account gets a session; an unverified, pending or rejected one is told so, a locked one learns
  * nothing (S21, S44). Anything else, an unknown or removed passkey included, is `invalid_credentials`
  * and counts against the address like a wrong password.
@@ -466,10 +466,12 @@ export async function signInWithPasskey(
   }
   // Proof of the account as strong as the password: the run of password failures is over (S23).
   await clearPasswordFailures(db, user.id);
-  const started = await startSignedInSession(db, user, context, clock, {
-    method: 'passkey',
-    passkeyId: passkey.id,
-  });
+  const started = await db.transaction((tx) =>
+    startSession(tx, user, { ip: context.ip ?? null, userAgent: context.userAgent }, clock, {
+      method: 'passkey',
+      passkeyId: passkey.id,
+    }),
+  );
   return { ok: true, user, ...started };
 }
 

@@ -129,6 +129,10 @@ const definitions = {
   unconfirmed_account_retention_days: { schema: z.number().int().min(1).max(365), default: 1 },
   brand: { schema: brandSettingsSchema, default: {} as BrandSettings },
   brand_logo: { schema: brandLogoSchema.nullable(), default: null as BrandLogo | null },
+  /** Two-factor sign-in required (decision 026): of admins, of everyone, after a grace in days. */
+  two_factor_required_admins: { schema: z.boolean(), default: false },
+  two_factor_required_everyone: { schema: z.boolean(), default: false },
+  two_factor_grace_days: { schema: z.number().int().min(0).max(90), default: 7 },
   /** Absent until an admin saves mail settings; then it overrides the environment. */
   mail: { schema: mailSettingsSchema.nullable(), default: null as MailSettings | null },
 } as const;

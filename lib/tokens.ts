@@ -4,7 +4,7 @@ import type { Db } from '@/db/client';
 import { tokens, users, type Token, type TokenPurpose } from '@/db/schema';
 import { addMs, type Clock } from './clock';
 import { randomDigits, randomToken } from './random';
-import { hit, limits, unhit } from './rate-limit';
+import { hit, limits, unhit, type Limit } from './rate-limit';
 
 /**
  * Single-use, expiring, purpose-bound tokens. The clear token travels only in the mail; the database
@@ -178,7 +178,7 @@ export async function consumeCode(
     .limit(1);
   if (!candidate) return refused('no_live_code');
 
-  if (!(await reserveAccountCodeAttempt(db, userId, clock))) return refused('capped');
+  if (!(await reserveAccountCodeAttempt(db, userId, RESET_CODE_BUDGET, clock))) return refused('capped');
 
   const [reserved] = await db
     .update(tokens)
@@ -187,7 +187,7 @@ export async function consumeCode(
     .returning({ attempts: tokens.attempts, codeHash: tokens.codeHash });
   if (!reserved?.codeHash) {
     // Voided, used or spent since it was found: nothing was guessed, so nothing counts.
-    await releaseAccountCodeAttempt(db, userId, clock);
+    await releaseAccountCodeAttempt(db, userId, RESET_CODE_BUDGET, clock);
     return refused('no_live_code');
   }
 
@@ -199,7 +199,7 @@ export async function consumeCode(
       .where(and(eq(tokens.id, candidate.id), isNull(tokens.usedAt), gt(tokens.expiresAt, now)))
       .returning();
     // Right either way: it gives its account reservation back, used or not.
-    await releaseAccountCodeAttempt(db, userId, clock);
+    await releaseAccountCodeAttempt(db, userId, RESET_CODE_BUDGET, clock);
     return row ? { ok: true, token: row } : refused('no_live_code');
   }
 
@@ -215,25 +215,55 @@ export async function consumeCode(
 /** Wrong codes an account may ever enter; past it only links work (see consumeCode). */
 export const CODE_FAILURES_LIFETIME = 100;
 
-/** Takes one attempt from the account's daily and lifetime code budgets, or says they are spent. */
-async function reserveAccountCodeAttempt(db: Db, userId: string, clock: Clock): Promise<boolean> {
-  const today = await hit(db, limits.codeFailuresPerAccountDaily, userId, clock);
+/**
+ * An account's budget of wrong codes of one kind: so many a day (a rate limit) and so many ever (a
+ * counter on the user row). Reset codes and second-factor codes each have their own, so that a
+ * stranger guessing one kind cannot spend the owner's budget of the other.
+ */
+export interface AccountCodeBudget {
+  daily: Limit;
+  counter: 'codeFailureCount' | 'twoFactorFailureCount';
+  lifetime: number;
+}
+
+export const RESET_CODE_BUDGET: AccountCodeBudget = {
+  daily: limits.codeFailuresPerAccountDaily,
+  counter: 'codeFailureCount',
+  lifetime: CODE_FAILURES_LIFETIME,
+};
+
+/** Takes one attempt from the account's daily and lifetime budgets, or says they are spent. */
+export async function reserveAccountCodeAttempt(
+  db: Db,
+  userId: string,
+  budget: AccountCodeBudget,
+  clock: Clock,
+): Promise<boolean> {
+  const today = await hit(db, budget.daily, userId, clock);
   if (!today.ok) return false;
+  const counter = users[budget.counter];
   const [ever] = await db
     .update(users)
-    .set({ codeFailureCount: sql`${users.codeFailureCount} + 1` })
-    .where(and(eq(users.id, userId), lt(users.codeFailureCount, CODE_FAILURES_LIFETIME)))
+    .set({ [budget.counter]: sql`${counter} + 1` })
+    .where(and(eq(users.id, userId), lt(counter, budget.lifetime)))
     .returning({ id: users.id });
   if (ever) return true;
-  await unhit(db, limits.codeFailuresPerAccountDaily, userId, clock);
+  await unhit(db, budget.daily, userId, clock);
   return false;
 }
 
-async function releaseAccountCodeAttempt(db: Db, userId: string, clock: Clock): Promise<void> {
-  await unhit(db, limits.codeFailuresPerAccountDaily, userId, clock);
+/** Gives back a reservation that was not a wrong code. */
+export async function releaseAccountCodeAttempt(
+  db: Db,
+  userId: string,
+  budget: AccountCodeBudget,
+  clock: Clock,
+): Promise<void> {
+  await unhit(db, budget.daily, userId, clock);
+  const counter = users[budget.counter];
   await db
     .update(users)
-    .set({ codeFailureCount: sql`greatest(${users.codeFailureCount} - 1, 0)` })
+    .set({ [budget.counter]: sql`greatest(${counter} - 1, 0)` })
     .where(eq(users.id, userId));
 }
 

@@ -92,7 +92,7 @@ export default defineConfig({
       MAIL_FROM_ADDRESS: 'accounts@gatehouse.test',
       MAIL_FROM_NAME: 'Gatehouse',
       ADMIN_EMAILS:
-        'admin@gatehouse.test,recovery-admin@gatehouse.test,console-admin@gatehouse.test,a11y-admin@gatehouse.test,tokens-admin@gatehouse.test',
+        'admin@gatehouse.test,recovery-admin@gatehouse.test,console-admin@gatehouse.test,a11y-admin@gatehouse.test,tokens-admin@gatehouse.test,totp-admin@gatehouse.test',
       // Each browser context plays its own client through X-Forwarded-For (e2e/fixtures.ts), as if one
       // proxy in front appended it; without this the app ignores the header (docs/decisions/011).
       TRUSTED_PROXY_HEADER: 'x-forwarded-for',

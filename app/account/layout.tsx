@@ -15,6 +15,7 @@ const sections = [
   ['/account/invites', 'invites'],
   ['/account/export', 'export'],
   ['/account/passkeys', 'passkeys'],
+  ['/account/two-factor', 'twoFactor'],
   ['/account/delete', 'delete'],
 ] as const;
 

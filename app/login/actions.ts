@@ -1,6 +1,7 @@
 'use server';
 
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import { redirect } from 'next/navigation';
 import { AuthError } from 'next-auth';
 import { z } from 'zod';
 import { getDb } from '@/db/client';
@@ -25,9 +26,14 @@ const messages: Record<string, string> = {
 };
 
 /** Auth.js's refusal of a sign-in, as the message the form shows; anything else is rethrown. */
-function refusal(error: unknown): FormResult {
+function refusal(error: unknown, next?: string): FormResult {
   if (!(error instanceof AuthError) || error.type !== 'CredentialsSignin') throw error;
   const [code = 'invalid_credentials', seconds] = String((error as { code?: unknown }).code).split(':');
+  if (code === 'second_factor') {
+    // The password was right and the account has a second factor: its step, with no session yet.
+    const returnTo = safeReturnPath(next);
+    redirect(`/login/two-factor${returnTo ? `?next=${encodeURIComponent(returnTo)}` : ''}`);
+  }
   return {
     status: 'error',
     formError: {
@@ -42,7 +48,7 @@ const loginAction = createFormAction(schema, async ({ identifier, password, next
     // On success this throws Next's redirect, which the form wrapper lets through.
     await signIn('credentials', { identifier, password, redirectTo: safeReturnPath(next) ?? '/account' });
   } catch (error) {
-    return refusal(error);
+    return refusal(error, next);
   }
 });
 

@@ -17,6 +17,7 @@ type Search = {
   passwordSet?: string;
   passwordReset?: string;
   deleted?: string;
+  code?: string;
 };
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Search> }) {
@@ -24,6 +25,8 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   const next = safeReturnPath(params.next);
   // Signing in again while signed in would only make a second session.
   if (await currentSession()) redirect(next ?? '/account');
+  // Auth.js's own endpoint (POST /api/auth/callback/credentials) lands here after a right password.
+  if (params.code === 'second_factor') redirect('/login/two-factor');
   const t = await getTranslations();
   return (
     <>

@@ -22,6 +22,7 @@ export const GENERAL_BOUNDS = {
   sentMailRetentionDays: { min: 1, max: 3650 },
   unconfirmedAccountRetentionDays: { min: 1, max: 365 },
   inviteTtlMinutes: { min: 60, max: 60 * 24 * 30 },
+  twoFactorGraceDays: { min: 0, max: 90 },
 } as const;
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
@@ -92,6 +93,12 @@ export const generalSettingsSchema = z.object({
   unconfirmedAccountRetentionDays: wholeNumber(
     GENERAL_BOUNDS.unconfirmedAccountRetentionDays.min,
     GENERAL_BOUNDS.unconfirmedAccountRetentionDays.max,
+  ),
+  twoFactorRequiredAdmins: checkbox,
+  twoFactorRequiredEveryone: checkbox,
+  twoFactorGraceDays: wholeNumber(
+    GENERAL_BOUNDS.twoFactorGraceDays.min,
+    GENERAL_BOUNDS.twoFactorGraceDays.max,
   ),
 });
 

@@ -56,6 +56,7 @@ export const DONE_FLAGS = [
   'profileSaved',
   'deleted',
   'passkeyRemoved',
+  'twoFactorReset',
 ] as const;
 
 export type DoneFlag = (typeof DONE_FLAGS)[number];

@@ -13,6 +13,7 @@ import { signInWithPasskey } from '@/lib/passkeys';
 import { appSecret } from '@/lib/secrets';
 import { SESSION_ABSOLUTE_MS, validateSession, type LiveSession } from '@/lib/sessions';
 import { deliverMailAfterResponse } from './mail';
+import { setPendingSignInCookie } from './pending-sign-in-cookie';
 import { contextFromHeaders, requestContext } from './request-info';
 import { webauthnHandleFromHeaders } from './webauthn-cookie';
 import { authenticationResponseSchema, webauthnResponseField } from '@/lib/validation/passkeys';
@@ -37,11 +38,16 @@ export class LoginRefused extends CredentialsSignin {
 }
 
 /** A sign-in's result as Auth.js wants it: the user for the jwt callback, or the refusal thrown. */
-function signedInUser(result: LoginResult): { id: string; sessionId: string } {
+async function signedInUser(result: LoginResult): Promise<{ id: string; sessionId: string }> {
   if (result.ok) {
     // The new-device notice goes out after the answer, not at the next timer tick.
     if (result.mailQueued) deliverMailAfterResponse();
     return { id: result.user.id, sessionId: result.sessionId };
+  }
+  if (result.code === 'second_factor_required') {
+    // No session yet: the browser gets only the pending sign-in's id, then /login/two-factor.
+    await setPendingSignInCookie(result.pendingToken);
+    throw new LoginRefused('second_factor');
   }
   if (result.code === 'busy' || result.code === 'rate_limited') {
     throw new LoginRefused(`${result.code}:${result.retryAfterSeconds}`);

@@ -118,6 +118,7 @@ async function visitAll(page: Page, paths: string[], theme: Theme, testInfo: Tes
 const publicPages = [
   '/',
   '/login',
+  '/login/two-factor',
   '/register',
   '/register/check-inbox',
   '/forgot-password',
@@ -143,6 +144,7 @@ const accountPages = [
   '/account/recovery',
   '/account/tokens',
   '/account/passkeys',
+  '/account/two-factor',
   '/account/delete',
   '/account/activity',
   '/account/invites',

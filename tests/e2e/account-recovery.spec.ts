@@ -1,16 +1,4 @@
-import type { Browser } from '@playwright/test';
-import type { SmtpCatcher } from '../helpers/smtp-catcher';
-import {
-  approvalQueue,
-  expect,
-  linkIn,
-  PASSWORD,
-  registerAndConfirm,
-  signIn,
-  signInAdmin,
-  signInOk,
-  test,
-} from './fixtures';
+import { activeUser, expect, linkIn, PASSWORD, signIn, signInOk, test } from './fixtures';
 
 /**
  * The flows where account takeovers happen, walked in a real browser with mail from the real SMTP
@@ -21,26 +9,6 @@ test.describe.configure({ mode: 'serial' });
 
 const NEW_PASSWORD = 'another long passphrase here';
 const admin = { username: 'recovery-admin', email: 'recovery-admin@gatehouse.test', fullName: 'Rita Admin' };
-
-async function activeUser(browser: Browser, mailbox: SmtpCatcher, name: string) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await registerAndConfirm(page, mailbox, {
-    username: name,
-    email: `${name}@example.test`,
-    fullName: `${name} Person`,
-  });
-  // The admin may not exist yet when this file runs alone: the first admin is created here then.
-  const adminContext = await browser.newContext();
-  const adminPage = await adminContext.newPage();
-  await signInAdmin(adminPage, mailbox, admin);
-  await adminPage.goto('/admin/users');
-  await adminPage.getByRole('button', { name: `Approve ${name}` }).click();
-  await expect(approvalQueue(adminPage).getByText(`${name}@example.test`)).toHaveCount(0);
-  await mailbox.waitForMail(`${name}@example.test`);
-  await adminContext.close();
-  return { context, page, email: `${name}@example.test` };
-}
 
 async function setNewPassword(page: import('@playwright/test').Page) {
   await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
@@ -56,7 +24,7 @@ test('S30/S35: forgot password → link → new password → sign in; the same l
   browser,
   mailbox,
 }) => {
-  const { page, context, email } = await activeUser(browser, mailbox, 'forgetful');
+  const { page, context, email } = await activeUser(browser, mailbox, admin, 'forgetful');
   await page.goto('/forgot-password');
   await page.getByLabel('Email address').fill(email);
   await page.getByRole('button', { name: 'Send me a link' }).click();
@@ -87,7 +55,7 @@ test('S30/S35: forgot password → link → new password → sign in; the same l
 });
 
 test('the 6-digit code works on another device', async ({ browser, mailbox }) => {
-  const { page, context, email } = await activeUser(browser, mailbox, 'coder');
+  const { page, context, email } = await activeUser(browser, mailbox, admin, 'coder');
   await page.goto('/forgot-password');
   await page.getByLabel('Email address').fill(email);
   await page.getByRole('button', { name: 'Send me a link' }).click();
@@ -106,7 +74,7 @@ test('the 6-digit code works on another device', async ({ browser, mailbox }) =>
 });
 
 test('changing the password signs the other browser out', async ({ browser, mailbox }) => {
-  const { page, context, email } = await activeUser(browser, mailbox, 'changer');
+  const { page, context, email } = await activeUser(browser, mailbox, admin, 'changer');
   await signInOk(page, email);
   const laptop = await browser.newContext();
   const laptopPage = await laptop.newPage();
@@ -133,7 +101,7 @@ test('changing the email: old address told, new one confirms, old email no longe
   browser,
   mailbox,
 }) => {
-  const { page, context, email } = await activeUser(browser, mailbox, 'mover');
+  const { page, context, email } = await activeUser(browser, mailbox, admin, 'mover');
   await signInOk(page, email);
   await page.goto('/account/email');
   await page.getByLabel('New email address').fill('moved@example.test');
@@ -161,7 +129,7 @@ test('"this wasn\'t me" cancels the change, signs every device out and sends a r
   browser,
   mailbox,
 }) => {
-  const { page, context, email } = await activeUser(browser, mailbox, 'victim');
+  const { page, context, email } = await activeUser(browser, mailbox, admin, 'victim');
   await signInOk(page, email);
   await page.goto('/account/email');
   await page.getByLabel('New email address').fill('thief@example.test');
@@ -184,7 +152,7 @@ test('"this wasn\'t me" cancels the change, signs every device out and sends a r
 });
 
 test('a recovery phrase resets the password without mail', async ({ browser, mailbox }) => {
-  const { page, context, email } = await activeUser(browser, mailbox, 'phrasey');
+  const { page, context, email } = await activeUser(browser, mailbox, admin, 'phrasey');
   await signInOk(page, email);
   await page.goto('/account/recovery');
   await page.getByLabel('Your current password').fill(PASSWORD);
@@ -218,7 +186,7 @@ test('a recovery phrase resets the password without mail', async ({ browser, mai
 });
 
 test('deleting the account ends it: mail sent, sign-in refused', async ({ browser, mailbox }) => {
-  const { page, context, email } = await activeUser(browser, mailbox, 'leaver');
+  const { page, context, email } = await activeUser(browser, mailbox, admin, 'leaver');
   await signInOk(page, email);
   await page.goto('/account/delete');
   await page.getByLabel('Current password').fill(PASSWORD);
@@ -236,7 +204,7 @@ test('profile and preferences: a new username signs in; dark theme, French and P
   browser,
   mailbox,
 }) => {
-  const { page, context, email } = await activeUser(browser, mailbox, 'styler');
+  const { page, context, email } = await activeUser(browser, mailbox, admin, 'styler');
   await signInOk(page, email);
   await page.goto('/account/profile');
   await page.getByLabel('Username').fill('styler-renamed');

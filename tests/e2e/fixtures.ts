@@ -1,4 +1,4 @@
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Browser, type Page } from '@playwright/test';
 import { linksIn, startSmtpCatcher, type CaughtMail, type SmtpCatcher } from '../helpers/smtp-catcher';
 
 /**
@@ -118,3 +118,26 @@ export async function signInAdmin(page: Page, mailbox: SmtpCatcher, admin: Perso
 
 /** The approval queue on /admin/users. */
 export const approvalQueue = (page: Page) => page.getByRole('region', { name: /Waiting for approval/ });
+
+/**
+ * A new account that can sign in, in a browser context of its own: registered and confirmed by its
+ * owner, approved by `admin` (created on the spot when this file runs alone).
+ */
+export async function activeUser(browser: Browser, mailbox: SmtpCatcher, admin: Person, name: string) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await registerAndConfirm(page, mailbox, {
+    username: name,
+    email: `${name}@example.test`,
+    fullName: `${name} Person`,
+  });
+  const adminContext = await browser.newContext();
+  const adminPage = await adminContext.newPage();
+  await signInAdmin(adminPage, mailbox, admin);
+  await adminPage.goto('/admin/users');
+  await adminPage.getByRole('button', { name: `Approve ${name}` }).click();
+  await expect(approvalQueue(adminPage).getByText(`${name}@example.test`)).toHaveCount(0);
+  await mailbox.waitForMail(`${name}@example.test`);
+  await adminContext.close();
+  return { context, page, email: `${name}@example.test` };
+}

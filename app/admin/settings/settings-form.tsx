@@ -75,6 +75,20 @@ export function GeneralSettingsForm({ values }: { values: GeneralSettingsInput }
         />
       </fieldset>
       <fieldset className={adminStyles.fieldset}>
+        <legend className={adminStyles.legend}>{t('twoFactorLegend')}</legend>
+        <CheckboxField
+          name="twoFactorRequiredAdmins"
+          label={t('twoFactorRequiredAdmins')}
+          defaultChecked={values.twoFactorRequiredAdmins}
+        />
+        <CheckboxField
+          name="twoFactorRequiredEveryone"
+          label={t('twoFactorRequiredEveryone')}
+          defaultChecked={values.twoFactorRequiredEveryone}
+        />
+        {number('twoFactorGraceDays', t('twoFactorGraceDays'), t('twoFactorGraceDaysHint'))}
+      </fieldset>
+      <fieldset className={adminStyles.fieldset}>
         <legend className={adminStyles.legend}>{t('passwordsLegend')}</legend>
         {number('passwordMinLength', t('passwordMinLength'), t('passwordMinLengthHint'))}
       </fieldset>

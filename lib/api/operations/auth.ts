@@ -96,7 +96,14 @@ export const login = defineEndpoint({
   async handler({ body, db, context }) {
     const result = await logIn(db, body, context, systemClock);
     if (!result.ok) {
-      return flowProblem(result, { invalid_credentials: 401, unverified: 403, pending: 403, rejected: 403 });
+      // Two-factor accounts have no API second step yet (docs/api.md): refused, and no session is made.
+      return flowProblem(result, {
+        invalid_credentials: 401,
+        unverified: 403,
+        pending: 403,
+        rejected: 403,
+        second_factor_required: 403,
+      });
     }
     await setSessionCookie(result.sessionId);
     if (result.mailQueued) deliverMailAfterResponse();

@@ -16,6 +16,7 @@ import {
 import { approveUser, rejectUser } from '@/lib/approval';
 import { systemClock } from '@/lib/clock';
 import { removePasskey } from '@/lib/passkeys';
+import { resetTwoFactorByAdmin } from '@/lib/two-factor';
 import type { RequestContext } from '@/lib/request-context';
 import { createFormAction, type FormResult, type FormState } from '@/lib/web/form-action';
 import { deliverMailAfterResponse } from '@/lib/web/mail';
@@ -259,3 +260,19 @@ export const removeUserPasskeyAction = adminAction(
     return { status: 'error', formError: { key: 'adminUser.errors.notFound' } };
   },
 );
+
+const resetTwoFactor = adminAction(confirmedActionSchema, async ({ userId }, admin) => {
+  const result = await resetTwoFactorByAdmin(
+    await getDb(),
+    { adminId: admin.id, userId },
+    admin.context,
+    systemClock,
+  );
+  if (result.ok) done(userId, 'twoFactorReset', { mail: true });
+  if (result.code === 'not_found') return refused({ code: result.code });
+  return { status: 'error', formError: { key: 'adminTwoFactor.notEnabled' } };
+});
+
+export async function resetTwoFactorAction(prev: FormState, formData: FormData): Promise<FormState> {
+  return resetTwoFactor(prev, formData);
+}

@@ -7,6 +7,7 @@ import { getDb } from '@/db/client';
 import { accountState } from '@/lib/account-state';
 import { adminUserOverview, type AdminSessionEntry } from '@/lib/admin-user-actions';
 import { systemClock } from '@/lib/clock';
+import { twoFactorStatus } from '@/lib/two-factor';
 import { isLocale } from '@/lib/i18n/config';
 import { listPasskeys } from '@/lib/passkeys';
 import { requireAdmin } from '@/lib/web/session';
@@ -24,6 +25,7 @@ import {
   PromoteForm,
   RejectForm,
   RemoveUserPasskeyForm,
+  ResetTwoFactorForm,
   SignOutEverywhereForm,
   UnlockForm,
   VerificationForm,
@@ -69,8 +71,10 @@ export default async function AdminUserPage({
   if (!valid) notFound();
 
   const db = await getDb();
-  const [t, languages, format, query, overview, passkeys] = await Promise.all([
+  const [t, tTwoFactor, twoFactor, languages, format, query, overview, passkeys] = await Promise.all([
     getTranslations('adminUser'),
+    getTranslations('adminTwoFactor'),
+    twoFactorStatus(db, id),
     getTranslations('languages'),
     getFormatter(),
     searchParams,
@@ -198,6 +202,19 @@ export default async function AdminUserPage({
           <dt>{t('details.updated')}</dt>
           <dd>{when(user.updatedAt)}</dd>
         </dl>
+      </section>
+
+      <section aria-labelledby="two-factor-title" className={styles.section}>
+        <h2 id="two-factor-title">{tTwoFactor('title')}</h2>
+        {twoFactor.totp ? (
+          <>
+            <p>{tTwoFactor('on', { username, left: twoFactor.recoveryCodesLeft })}</p>
+            <p>{tTwoFactor('lead')}</p>
+            <ResetTwoFactorForm {...target} />
+          </>
+        ) : (
+          <p>{tTwoFactor('off', { username })}</p>
+        )}
       </section>
 
       {canReject ? (

@@ -19,6 +19,7 @@ import {
   removeUserPasskeyAction,
   resendVerificationAction,
   sendPasswordLinkAction,
+  resetTwoFactorAction,
   signOutEverywhereAction,
   unlockUserAction,
 } from './actions';
@@ -251,6 +252,22 @@ export function RemoveUserPasskeyForm({
       danger
     >
       <HiddenField name="passkeyId" value={passkeyId} />
+    </UserActionForm>
+  );
+}
+
+export function ResetTwoFactorForm({ userId, username }: Target) {
+  const t = useTranslations('adminTwoFactor');
+  return (
+    <UserActionForm
+      action={resetTwoFactorAction}
+      schema={confirmedActionSchema}
+      userId={userId}
+      idPrefix="reset-two-factor"
+      submitLabel={t('submit', { username })}
+      danger
+    >
+      <CheckboxField name="confirm" label={t('confirm', { username })} required />
     </UserActionForm>
   );
 }
