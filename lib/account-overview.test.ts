@@ -52,7 +52,7 @@ describe('accountOverview', () => {
       hasPassword: true,
       passwordSetAt: passwordChangedAt,
       recoveryPhraseSet: false,
-      twoFactor: { available: false },
+      twoFactor: { enabled: false },
       devices: { count: 2, current: { browser: 'Firefox', os: 'Linux', signedInAt: lastSignInAt } },
       lastSignIn: { at: lastSignInAt, ip: '198.51.100.4', device: { browser: 'Firefox', os: 'Linux' } },
       lastFailedSignIn: { at: failedAt, ip: '203.0.113.9', device: { browser: 'Safari', os: 'iOS' } },

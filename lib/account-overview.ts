@@ -5,6 +5,7 @@ import type { AuditAction } from './audit';
 import type { Clock } from './clock';
 import { describeUserAgent, type DeviceLabel } from './session-management';
 import { listLiveSessions } from './sessions';
+import { twoFactorStatus } from './two-factor';
 
 /**
  * The security checkup on /account: where a person stands, at a glance, each row with the page that
@@ -24,7 +25,8 @@ const PASSWORD_SET_ACTIONS = [
  * Two-factor sign-in as the checkup shows it. Until a second factor exists in the code the row says
  * "not available yet"; the helper that adds it changes the one line in accountOverview that sets it.
  */
-export type TwoFactorStatus = { available: false } | { available: true; enabled: boolean };
+/** An authenticator app confirmed (lib/two-factor.ts): sign-in asks for its code after the password. */
+export type TwoFactorStatus = { enabled: boolean };
 
 export interface SignInEvent {
   at: Date;
@@ -54,7 +56,7 @@ export async function accountOverview(
     when ${auditEvents.action} = 'login.succeeded' then 'signIn'
     when ${auditEvents.action} = 'login.failed' then 'failedSignIn'
     else 'password' end`;
-  const [[user], live, latest] = await Promise.all([
+  const [[user], live, latest, twoFactor] = await Promise.all([
     db
       .select({
         emailVerifiedAt: users.emailVerifiedAt,
@@ -80,6 +82,7 @@ export async function accountOverview(
         ),
       )
       .orderBy(kind, desc(auditEvents.at)),
+    twoFactorStatus(db, input.userId),
   ]);
   if (!user) return null;
   const byKind = new Map(latest.map((row) => [row.kind, row]));
@@ -91,7 +94,7 @@ export async function accountOverview(
     hasPassword: user.hasPassword,
     passwordSetAt: user.hasPassword ? (byKind.get('password')?.at ?? null) : null,
     recoveryPhraseSet: user.recoveryPhraseSet,
-    twoFactor: { available: false },
+    twoFactor: { enabled: twoFactor.totp },
     devices: {
       count: live.length,
       current: current ? { ...describeUserAgent(current.userAgent), signedInAt: current.createdAt } : null,

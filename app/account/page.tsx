@@ -98,17 +98,11 @@ export default async function AccountPage() {
             },
             {
               term: t('twoFactor.term'),
-              details: twoFactor.available ? (
-                checkup(
-                  twoFactor.enabled,
-                  twoFactor.enabled ? t('twoFactor.on') : t('twoFactor.off'),
-                  '/account/two-factor',
-                  twoFactor.enabled ? t('twoFactor.manage') : t('twoFactor.fix'),
-                )
-              ) : (
-                <>
-                  <Badge>{t('off')}</Badge> {t('twoFactor.unavailable')}
-                </>
+              details: checkup(
+                twoFactor.enabled,
+                twoFactor.enabled ? t('twoFactor.on') : t('twoFactor.off'),
+                '/account/two-factor',
+                twoFactor.enabled ? t('twoFactor.manage') : t('twoFactor.fix'),
               ),
             },
             {

@@ -12,6 +12,7 @@ import { useFormMessage } from '@/components/form/form';
 import { isCeremonyRefusal, useWebAuthnSupport } from '@/components/webauthn-support';
 import type { FieldError } from '@/lib/web/form-validation';
 import { beginPasskeySignInAction, passkeyLogin } from './actions';
+import { Button } from '@/components/ui/button';
 
 /**
  * Username-less sign-in with a passkey: a button, and the browser's own passkey suggestions on the
@@ -77,9 +78,9 @@ export function PasskeySignIn({ next }: { next?: string }) {
       <h2 id="passkey-sign-in">{t('signInHeading')}</h2>
       <p>{t('signInLead')}</p>
       {error ? <p role="alert">{message(error)}</p> : null}
-      <button type="button" onClick={signIn} disabled={pending}>
+      <Button type="button" variant="secondary" onClick={signIn} disabled={pending}>
         {t('signIn')}
-      </button>
+      </Button>
     </section>
   );
 }

@@ -37,6 +37,7 @@ const publicPages = [
   '/email-change/confirm',
   '/email-change/not-me',
   '/no-such-page',
+  '/api/docs',
 ];
 const accountPages = [
   '/account',
@@ -46,6 +47,12 @@ const accountPages = [
   '/account/sessions',
   '/account/settings',
   '/account/recovery',
+  '/account/two-factor',
+  '/account/passkeys',
+  '/account/tokens',
+  '/account/activity',
+  '/account/invites',
+  '/account/export',
   '/account/delete',
   '/logout',
 ];
@@ -53,6 +60,7 @@ const adminPages = [
   '/admin',
   '/admin/users',
   '/admin/users/new',
+  '/admin/users/invites',
   '/admin/settings',
   '/admin/mail',
   '/admin/audit',
@@ -134,7 +142,7 @@ test('the account checkup: each row says where the person stands and links to th
   await expect(row('Email address')).toContainText(`${person.email}, confirmed on`);
   await expect(row('Password')).toContainText('Last changed');
   await expect(row('Recovery phrase')).toContainText('Not set up');
-  await expect(row('Two-step sign-in')).toContainText('Not available yet');
+  await expect(row('Two-step sign-in')).toContainText('Off: your password alone signs you in.');
   // The walk above left this person signed in on another device too.
   await expect(row('Devices signed in')).toContainText('2 devices; this one is Firefox on Linux');
   await expect(row('Last sign-in')).toContainText('from Firefox on Linux');
@@ -144,6 +152,7 @@ test('the account checkup: each row says where the person stands and links to th
     ['Email address', 'Change your email address', '/account/email'],
     ['Password', 'Change your password', '/account/security'],
     ['Recovery phrase', 'Set up a recovery phrase', '/account/recovery'],
+    ['Two-step sign-in', 'Set up two-step sign-in', '/account/two-factor'],
     ['Devices signed in', 'Review your devices', '/account/sessions'],
     ['Last sign-in', 'Not you? Review your devices', '/account/sessions'],
     ['Last failed sign-in', 'Not you? Change your password', '/account/security'],

@@ -1,6 +1,7 @@
 import { getTranslations } from 'next-intl/server';
 import formStyles from '@/components/form/form.module.css';
 import { requireUser } from '@/lib/web/session';
+import { Button } from '@/components/ui/button';
 
 export async function generateMetadata() {
   const t = await getTranslations('ownExport');
@@ -56,9 +57,7 @@ export default async function ExportPage({ searchParams }: { searchParams: Promi
             className={formStyles.input}
           />
         </div>
-        <button type="submit" className={formStyles.submit}>
-          {t('submit')}
-        </button>
+        <Button>{t('submit')}</Button>
       </form>
     </>
   );

@@ -8,6 +8,7 @@ import { ActionForm, useActionForm, useFormMessage } from '@/components/form/for
 import { isCeremonyRefusal, useWebAuthnSupport } from '@/components/webauthn-support';
 import { beginRegistrationSchema, removePasskeySchema, renamePasskeySchema } from '@/lib/validation/passkeys';
 import type { FieldError, FormState } from '@/lib/web/form-validation';
+import { Button } from '@/components/ui/button';
 import {
   beginAddPasskeyAction,
   finishAddPasskeyAction,
@@ -95,9 +96,9 @@ function CreatePasskey({ start }: { start: RegistrationStart }) {
     <>
       <p>{t('createLead')}</p>
       {error ? <p role="alert">{message(error)}</p> : null}
-      <button type="button" onClick={create} disabled={pending}>
+      <Button type="button" onClick={create} disabled={pending}>
         {t('create')}
-      </button>
+      </Button>
     </>
   );
 }
