@@ -207,7 +207,9 @@ async function identify(request: Request, db: Db): Promise<Identified> {
   const authorization = request.headers.get('authorization');
   if (authorization !== null) {
     const match = /^Bearer ([\x21-\x7e]{1,512})$/.exec(authorization);
-    const auth = match ? await authenticateAccessToken(db, match[1]!, systemClock) : null;
+    const auth = match
+      ? await authenticateAccessToken(db, match[1]!, systemClock, contextFromHeaders(request.headers))
+      : null;
     if (!auth?.ok) return { ok: false, response: unauthenticated('invalid_token') };
     return {
       ok: true,

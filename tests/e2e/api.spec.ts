@@ -11,7 +11,7 @@ import {
 } from '../helpers/own-server';
 import { startOnOwnPostgres } from '../helpers/own-postgres';
 import { linksIn, startSmtpCatcher, type SmtpCatcher } from '../helpers/smtp-catcher';
-import { linkIn } from './fixtures';
+import { linkIn, signInOk as signInPage } from './fixtures';
 import { ApiContract, Caller, type Document, type Operation } from '../helpers/api-contract';
 
 /**
@@ -139,6 +139,59 @@ test.describe('journeys over HTTP only', () => {
     expect((await admin.call('POST', `/admin/users/${userId}/approve`)).status).toBe(204);
     await smtp.waitForMail('api-user@example.test');
     expect((await admin.call('POST', `/admin/users/${userId}/approve`)).body.code).toBe('not_pending');
+  });
+
+  test('a personal access token made on /account/tokens works within its scopes, and stops at once when revoked or its owner is locked', async ({
+    browser,
+  }) => {
+    const context = await browser.newContext({ baseURL: server.url, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await signInPage(page, 'api-user', PASSWORD);
+    const makeToken = async (name: string, write: boolean) => {
+      await page.goto('/account/tokens');
+      await page.getByLabel('Name').fill(name);
+      await page.getByLabel('Expires after').selectOption('7');
+      if (write) await page.getByLabel('Change your profile and settings (profile:write)').check();
+      await page.getByLabel('Your current password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Create token' }).click();
+      const token = (await page.locator('#new-access-token').textContent()) ?? '';
+      expect(token).toMatch(/^gth_/);
+      return new Caller(contract, { authorization: `Bearer ${token}` });
+    };
+
+    const reader = await makeToken('Reader', false);
+    expect((await reader.call('GET', '/users/me')).body.username).toBe('api-user');
+    // profile:read only: a write is refused, and nothing changes.
+    const write = await reader.call('PATCH', '/users/me', {
+      username: 'api-user',
+      fullName: 'Changed by a reader',
+    });
+    expect(write.status).toBe(403);
+    expect((await reader.call('GET', '/users/me')).body.fullName).toBe('Person api-user');
+    // No admin scope for a person who is not an admin.
+    expect((await reader.call('GET', '/admin/users')).status).toBe(403);
+
+    const writer = await makeToken('Writer', true);
+    expect(
+      (await writer.call('PATCH', '/users/me', { username: 'api-user', fullName: 'Written by a token' }))
+        .status,
+    ).toBe(200);
+    expect((await reader.call('GET', '/users/me')).body.fullName).toBe('Written by a token');
+
+    // Revoked by its owner: refused at the next call.
+    await page.goto('/account/tokens');
+    await page.getByRole('button', { name: 'Revoke Reader' }).click();
+    await expect(page.getByText('The token has been revoked.')).toBeVisible();
+    expect((await reader.call('GET', '/users/me')).status).toBe(401);
+
+    // The owner locked: every token stops at once, and stays stopped after the unlock.
+    expect((await admin.call('POST', `/admin/users/${userId}/lock`, { reason: 'Token check' })).status).toBe(
+      204,
+    );
+    expect((await writer.call('GET', '/users/me')).status).toBe(401);
+    expect((await admin.call('POST', `/admin/users/${userId}/unlock`)).status).toBe(204);
+    expect((await writer.call('GET', '/users/me')).status).toBe(401);
+    await context.close();
   });
 
   test('login -> /users/me -> profile, settings, sessions -> change password -> logout', async () => {
