@@ -6,9 +6,11 @@ import { userLocale } from './admins';
 import { recordAudit } from './audit';
 import type { Clock } from './clock';
 import { enqueueMail } from './mail/outbox';
+import { clearPasskeys } from './passkeys';
 import { clearRecoveryPhrase } from './recovery-phrase';
 import { noRequestContext, type RequestContext } from './request-context';
 import { revokeUserSessions } from './sessions';
+import { clearTwoFactor } from './two-factor';
 
 /**
  * Locking and unlocking accounts. A locked account keeps its data but cannot sign in by any route
@@ -52,8 +54,8 @@ export async function lockAccount(
 }
 
 /**
- * An administrator locks an account: its sessions end at once (S46), its recovery phrase is removed
- * (S60) and its owner is told why.
+ * An administrator locks an account: its sessions end at once (S46), its recovery phrase, second
+ * factor and passkeys are removed (S60) and its owner is told why.
  */
 export async function lockUser(
   db: Db,
@@ -91,12 +93,10 @@ export async function lockUser(
     );
     // Every admin lock, whatever its reason: the form has no "compromised" choice, and a phrase made
     // by whoever had the account would reset the password once it is unlocked (S60, decision 019).
-    await clearRecoveryPhrase(
-      tx,
-      { userId: user.id, reason: 'admin_lock', actorId: input.adminId },
-      context,
-      clock,
-    );
+    const cleared = { userId: user.id, reason: 'admin_lock', actorId: input.adminId } as const;
+    await clearRecoveryPhrase(tx, cleared, context, clock);
+    await clearTwoFactor(tx, cleared, context, clock);
+    await clearPasskeys(tx, cleared, context, clock);
     return { ok: true };
   });
 }

@@ -10,11 +10,13 @@ import { HOUR, MINUTE, type Clock } from './clock';
 import { enqueueMail } from './mail/outbox';
 import { hit, type Limit } from './rate-limit';
 import { verifyCurrentPassword } from './reauth';
+import { clearPasskeys } from './passkeys';
 import { clearRecoveryPhrase } from './recovery-phrase';
 import { isUniqueViolation } from './registration';
 import type { RequestContext } from './request-context';
 import { revokeUserSessions } from './sessions';
 import { getSetting } from './settings';
+import { clearTwoFactor } from './two-factor';
 import { consumeToken, issueToken, voidAccountLinks } from './tokens';
 import { appUrl } from './urls';
 
@@ -294,12 +296,10 @@ export async function reportEmailChangeNotMe(
       clock,
     );
     // Whoever asked may also have made a recovery phrase: it would outlive the reset (S60).
-    await clearRecoveryPhrase(
-      tx,
-      { userId: user.id, reason: 'email_change_not_me', actorId: null },
-      context,
-      clock,
-    );
+    const cleared = { userId: user.id, reason: 'email_change_not_me', actorId: null } as const;
+    await clearRecoveryPhrase(tx, cleared, context, clock);
+    await clearTwoFactor(tx, cleared, context, clock);
+    await clearPasskeys(tx, cleared, context, clock);
     const reset = await issueToken(tx, {
       userId: user.id,
       purpose: 'reset_password',

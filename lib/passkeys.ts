@@ -340,6 +340,53 @@ export async function removePasskey(
 }
 
 /**
+ * Taking the account back (S60): the owner's "this wasn't me" or an admin lock removes every passkey,
+ * since whoever had the account may have added one. In the caller's transaction; each is audited and
+ * mailed. Returns how many went.
+ */
+export async function clearPasskeys(
+  tx: Db,
+  input: { userId: string; reason: 'email_change_not_me' | 'admin_lock'; actorId: string | null },
+  context: RequestContext,
+  clock: Clock,
+): Promise<number> {
+  const removed = await tx
+    .delete(passkeys)
+    .where(eq(passkeys.userId, input.userId))
+    .returning({ id: passkeys.id, name: passkeys.name });
+  if (removed.length === 0) return 0;
+  const [user] = await tx.select().from(users).where(eq(users.id, input.userId)).limit(1);
+  for (const passkey of removed) {
+    await recordAudit(
+      tx,
+      {
+        action: 'passkey.removed',
+        userId: input.userId,
+        ...context,
+        actorId: input.actorId,
+        meta: { passkeyId: passkey.id, name: passkey.name, reason: input.reason },
+      },
+      clock,
+    );
+    if (user) {
+      await enqueueMail(tx, {
+        to: user.email,
+        template: 'passkey-removed',
+        props: {
+          username: user.username,
+          passkeyName: passkey.name,
+          byAdmin: input.reason === 'admin_lock',
+          passkeysUrl: appUrl('/account/passkeys'),
+        },
+        locale: userLocale(user),
+        clock,
+      });
+    }
+  }
+  return removed.length;
+}
+
+/**
  * Every passkey of the account goes, in the caller's transaction: for an admin's reset of the
  * second factors, whose flow audits and mails the reset as a whole. Returns how many went.
  */

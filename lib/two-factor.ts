@@ -9,7 +9,7 @@ import { userLocale } from './admins';
 import { recordAudit } from './audit';
 import { addMs, DAY, MINUTE, type Clock } from './clock';
 import { startSession } from './login';
-import { enqueueRequiredMail } from './mail/outbox';
+import { enqueueMail, enqueueRequiredMail } from './mail/outbox';
 import {
   findPendingSignIn,
   livePendingSignIn,
@@ -324,6 +324,35 @@ async function removeFactors(tx: Db, userId: string): Promise<boolean> {
     .returning({ userId: totpFactors.userId });
   await tx.delete(twoFactorRecoveryCodes).where(eq(twoFactorRecoveryCodes.userId, userId));
   return removed.length === 1;
+}
+
+/**
+ * Taking the account back (S60): the owner's "this wasn't me" or an admin lock removes an
+ * authenticator app and its recovery codes, which whoever had the account may have enrolled. In the
+ * caller's transaction; audited and mailed when there was one. Returns whether one went.
+ */
+export async function clearTwoFactor(
+  tx: Db,
+  input: { userId: string; reason: 'email_change_not_me' | 'admin_lock'; actorId: string | null },
+  context: RequestContext,
+  clock: Clock,
+): Promise<boolean> {
+  const user = await userById(tx, input.userId);
+  if (!user || !(await removeFactors(tx, user.id))) return false;
+  await recordAudit(
+    tx,
+    {
+      action: 'two_factor.disabled',
+      userId: user.id,
+      ...context,
+      actorId: input.actorId,
+      meta: { reason: input.reason },
+    },
+    clock,
+  );
+  // Not a required mail: a refused mail must not undo the lock or the "this wasn't me" that called this.
+  await enqueueMail(tx, twoFactorMail(user, 'removed', clock));
+  return true;
 }
 
 export type DisableResult =
