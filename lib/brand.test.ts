@@ -3,11 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { auditEvents, emailOutbox } from '@/db/schema';
 import { ManualClock } from '@/lib/clock';
 import { enqueueMail } from '@/lib/mail/outbox';
+import { changePassword } from '@/lib/password-change';
+import { passwordProblemMessage } from '@/lib/password-policy';
 import { brandSettingsFormSchema } from '@/lib/validation/brand';
 import { validateFormData } from '@/lib/web/form-validation';
 import { formData } from '@/tests/helpers/forms';
 import { setUpTestDatabase } from '@/tests/helpers/test-db';
-import { createTestUser, freshContext } from '@/tests/helpers/users';
+import { createTestUser, freshContext, TEST_PASSWORD } from '@/tests/helpers/users';
 import { getBrand, LOGO_MAX_BYTES, logoPath, readLogo, saveBrand, sniffLogo } from './brand';
 import { accentIsReadable, accentPalette, contrastRatio, THEME_BACKGROUNDS } from './brand-palette';
 
@@ -166,6 +168,35 @@ describe('saving the brand', () => {
     expect(refused).toEqual({ ok: false, code: 'logo_svg' });
     expect(await readLogo(t.db)).toEqual(before);
     expect((await getBrand(t.db)).name).not.toBe('Evil');
+  });
+
+  it("S8: once named, the product's name is refused in a new password, and the refusal names it", async () => {
+    const admin = await createTestUser(t.db, clock, 'brand-admin-s8', { role: 'admin' });
+    const user = await createTestUser(t.db, clock, 'brand-s8-user');
+    await saveBrand(
+      t.db,
+      { adminId: admin.id, values: values(), logo: { kind: 'keep' } },
+      freshContext(),
+      clock,
+    );
+    const changed = await changePassword(
+      t.db,
+      {
+        userId: user.id,
+        sessionId: null,
+        currentPassword: TEST_PASSWORD,
+        newPassword: 'my acme accounts velvet lantern',
+      },
+      freshContext(),
+      clock,
+    );
+    expect(changed).toEqual({
+      ok: false,
+      code: 'password_policy',
+      problem: { code: 'contains_personal', what: 'app_name', appName: 'Acme Accounts' },
+    });
+    if (changed.ok || changed.code !== 'password_policy') throw new Error('refused above');
+    expect(passwordProblemMessage(changed.problem).params).toEqual({ appName: 'Acme Accounts' });
   });
 
   it('goes back to Gatehouse when the fields are emptied and the logo removed', async () => {

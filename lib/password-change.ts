@@ -6,11 +6,10 @@ import { recordAudit } from './audit';
 import type { Clock } from './clock';
 import { enqueueRequiredMail } from './mail/outbox';
 import { hashPassword, normalizePassword } from './password';
-import { checkNewPassword } from './password-policy';
+import { checkNewPassword, platformPasswordContext } from './password-policy';
 import { verifyCurrentPassword } from './reauth';
 import type { RequestContext } from './request-context';
 import { revokeUserSessions, rotateSession } from './sessions';
-import { getSetting } from './settings';
 import { voidAccountLinks } from './tokens';
 import { appUrl } from './urls';
 import type { PasswordProblem } from './validation/password';
@@ -53,9 +52,9 @@ export async function changePassword<S extends string | null>(
   // Only a race with the account's deletion gets here without a row.
   if (!user) return { ok: false, code: 'wrong_password' };
 
-  const minLength = await getSetting(db, 'password_min_length');
+  const platform = await platformPasswordContext(db);
   const policy = await checkNewPassword(input.newPassword, {
-    minLength,
+    ...platform,
     username: user.username,
     email: user.email,
   });

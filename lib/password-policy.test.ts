@@ -175,8 +175,12 @@ describe('checkPasswordPolicy', () => {
     });
     expect(checkPasswordPolicy('acme portal velvet lantern', { ...who, appName: 'Acme Portal' })).toEqual({
       ok: false,
-      problem: { code: 'contains_personal', what: 'app_name' },
+      problem: { code: 'contains_personal', what: 'app_name', appName: 'Acme Portal' },
     });
+    // The refusal names the operator's product, not Gatehouse.
+    expect(
+      passwordProblemMessage({ code: 'contains_personal', what: 'app_name', appName: 'Acme Portal' }).params,
+    ).toEqual({ appName: 'Acme Portal' });
     // Usernames and local parts under three characters would match inside ordinary words.
     expect(
       checkPasswordPolicy('always quiet velvet lantern', { ...context, username: 'al', email: 'qu@x.io' }),

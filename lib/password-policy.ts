@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { dictionary } from '@zxcvbn-ts/language-common';
+import type { Db } from '@/db/client';
 import { env } from './env';
 import { log as appLog } from './log';
 import { normalizePassword } from './password';
+import { getSetting } from './settings';
 import { checkPasswordLength, DEFAULT_APP_NAME, type PasswordProblem } from './validation/password';
 
 /**
@@ -26,8 +28,20 @@ export interface PasswordPolicyContext {
   minLength: number;
   username?: string;
   email?: string;
-  /** Defaults to 'Gatehouse'. */
+  /** The product's name (the operator's brand); defaults to 'Gatehouse'. */
   appName?: string;
+}
+
+/**
+ * What the policy takes from the platform's settings: the minimum length, and the product's name
+ * as people see it (the brand, else Gatehouse), which a password must not contain (S8).
+ */
+export async function platformPasswordContext(db: Db): Promise<{ minLength: number; appName: string }> {
+  const [minLength, brand] = await Promise.all([
+    getSetting(db, 'password_min_length'),
+    getSetting(db, 'brand'),
+  ]);
+  return { minLength, appName: brand.name ?? DEFAULT_APP_NAME };
 }
 
 export type PasswordPolicyResult = { ok: true } | { ok: false; problem: PasswordProblem };
@@ -87,7 +101,11 @@ function findPersonal(folded: string, context: PasswordPolicyContext): PasswordP
     ['app_name', personalFragment(context.appName ?? DEFAULT_APP_NAME)],
   ] as const;
   for (const [what, fragment] of checks) {
-    if (fragment !== undefined && folded.includes(fragment)) return { code: 'contains_personal', what };
+    if (fragment === undefined || !folded.includes(fragment)) continue;
+    if (what === 'app_name' && context.appName !== undefined) {
+      return { code: 'contains_personal', what, appName: context.appName };
+    }
+    return { code: 'contains_personal', what };
   }
   return undefined;
 }

@@ -10,13 +10,17 @@ import { recordAudit } from './audit';
 import { addMs, MINUTE, type Clock } from './clock';
 import { enqueueMail, enqueueRequiredMail } from './mail/outbox';
 import { dummyVerify, hashPassword, verifyPassword } from './password';
-import { checkNewPassword, checkPasswordPolicy, type PasswordProblem } from './password-policy';
+import {
+  checkNewPassword,
+  checkPasswordPolicy,
+  platformPasswordContext,
+  type PasswordProblem,
+} from './password-policy';
 import { hitAll, limits } from './rate-limit';
 import { verifyCurrentPassword } from './reauth';
 import type { RequestContext } from './request-context';
 import { appSecret } from './secrets';
 import { revokeUserSessions } from './sessions';
-import { getSetting } from './settings';
 import { voidAccountLinks } from './tokens';
 import { appUrl } from './urls';
 import { normalizePhrase, PHRASE_MAX_LENGTH, PHRASE_WORD_COUNT } from './validation/recovery-phrase';
@@ -321,8 +325,8 @@ export async function resetPasswordWithPhrase(
   // The parts of the policy that need no account, before an attempt is spent on a password that
   // would be refused anyway; the personal-data checks wait for the right phrase, so that they cannot
   // tell a stranger anything about the account.
-  const minLength = await getSetting(db, 'password_min_length');
-  const general = checkPasswordPolicy(input.newPassword, { minLength });
+  const platform = await platformPasswordContext(db);
+  const general = checkPasswordPolicy(input.newPassword, platform);
   if (!general.ok) return { ok: false, code: 'password_policy', problem: general.problem };
 
   const [found] =
@@ -340,7 +344,7 @@ export async function resetPasswordWithPhrase(
   const { user } = checked;
 
   const policy = await checkNewPassword(input.newPassword, {
-    minLength,
+    ...platform,
     username: user.username,
     email: user.email,
   });

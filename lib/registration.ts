@@ -7,7 +7,7 @@ import { isLocale } from './i18n/config';
 import { spendMailBudget } from './mail-budget';
 import { enqueueMail } from './mail/outbox';
 import { hashPassword } from './password';
-import { checkNewPassword } from './password-policy';
+import { checkNewPassword, platformPasswordContext } from './password-policy';
 import { hitAll, limits } from './rate-limit';
 import type { RequestContext } from './request-context';
 import { getSetting } from './settings';
@@ -67,9 +67,9 @@ export async function registerUser(
   );
   if (!limited.ok) return { ok: false, code: 'rate_limited', retryAfterSeconds: limited.retryAfterSeconds };
 
-  const minLength = await getSetting(db, 'password_min_length');
+  const platform = await platformPasswordContext(db);
   const policy = await checkNewPassword(input.password, {
-    minLength,
+    ...platform,
     username: input.username,
     email: input.email,
   });

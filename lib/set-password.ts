@@ -4,10 +4,9 @@ import { users, type TokenPurpose, type User } from '@/db/schema';
 import { recordAudit, type AuditAction } from './audit';
 import type { Clock } from './clock';
 import { hashPassword } from './password';
-import { checkNewPassword } from './password-policy';
+import { checkNewPassword, platformPasswordContext } from './password-policy';
 import type { RequestContext } from './request-context';
 import { revokeUserSessions } from './sessions';
-import { getSetting } from './settings';
 import { consumeToken, findLiveToken, voidAccountLinks } from './tokens';
 import type { PasswordProblem } from './validation/password';
 
@@ -28,8 +27,12 @@ export async function prepareNewPassword(
   user: Pick<User, 'username' | 'email'>,
   password: string,
 ): Promise<PreparedPassword> {
-  const minLength = await getSetting(db, 'password_min_length');
-  const policy = await checkNewPassword(password, { minLength, username: user.username, email: user.email });
+  const platform = await platformPasswordContext(db);
+  const policy = await checkNewPassword(password, {
+    ...platform,
+    username: user.username,
+    email: user.email,
+  });
   if (!policy.ok) return { ok: false, code: 'password_policy', problem: policy.problem };
   const hashed = await hashPassword(password);
   if (!hashed.ok) return { ok: false, code: 'busy', retryAfterSeconds: hashed.retryAfterSeconds };

@@ -21,7 +21,8 @@ export type PasswordProblem =
   | { code: 'too_short'; min: number }
   | { code: 'too_long'; max: number }
   | { code: 'common' }
-  | { code: 'contains_personal'; what: 'username' | 'email' | 'app_name' }
+  /** `appName` (app_name only): the operator's product name when one is set, so the message names it. */
+  | { code: 'contains_personal'; what: 'username' | 'email' | 'app_name'; appName?: string }
   | { code: 'breached'; count: number };
 
 // NFKC never deletes characters and canonical composition folds at most 4 code points into one, each
@@ -103,7 +104,10 @@ export function passwordProblemMessage(
     case 'contains_personal':
       if (problem.what === 'username') return { key: 'password.containsUsername', params: {} };
       if (problem.what === 'email') return { key: 'password.containsEmail', params: {} };
-      return { key: 'password.containsAppName', params: { appName: options.appName ?? DEFAULT_APP_NAME } };
+      return {
+        key: 'password.containsAppName',
+        params: { appName: problem.appName ?? options.appName ?? DEFAULT_APP_NAME },
+      };
     case 'breached':
       return { key: 'password.breached', params: { count: problem.count } };
   }
