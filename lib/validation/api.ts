@@ -6,6 +6,7 @@ import { themes } from '@/lib/theme';
 import { deleteAccountSchema } from './account-deletion';
 import { lockSchema } from './admin-user';
 import { settingsSchema } from './profile';
+import { phraseField } from './recovery-phrase';
 import { revokeSessionSchema } from './sessions';
 
 /**
@@ -147,6 +148,24 @@ export const auditListSchema = z.object({
 
 /** A result that only says how it went, for the flows that answer the same whatever happened (S13, S28). */
 export const acceptedSchema = z.object({ status: z.literal('accepted') });
+
+/** The address an email change moved the account to. */
+export const emailChangedSchema = z.object({ email: z.email() });
+
+/** The first step of a recovery phrase: the current password (as /account/recovery asks). */
+export const recoveryPhraseCreateSchema = z.object({ currentPassword: z.string().min(1).max(4096) });
+
+/** A new phrase, shown once: it is kept only once typed back with `confirmation` before `expiresAt`. */
+export const recoveryPhraseCreatedSchema = z.object({
+  phrase: z.string(),
+  confirmation: z.string(),
+  expiresAt: timestamp,
+});
+
+export const recoveryPhraseConfirmSchema = z.object({
+  phrase: phraseField,
+  confirmation: z.string().min(1).max(1000),
+});
 
 export const verifiedSchema = z.object({ state: z.enum(['pending', 'active']) });
 

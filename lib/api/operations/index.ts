@@ -1,6 +1,7 @@
 import 'server-only';
 import * as admin from './admin';
 import * as auth from './auth';
+import * as emailChange from './email-change';
 import * as passwordReset from './password-reset';
 import * as usersMe from './users-me';
 
@@ -9,5 +10,6 @@ export const operations = [
   ...Object.values(auth),
   ...Object.values(passwordReset),
   ...Object.values(usersMe),
+  ...Object.values(emailChange),
   ...Object.values(admin),
 ];

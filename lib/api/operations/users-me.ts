@@ -4,12 +4,16 @@ import { systemClock } from '@/lib/clock';
 import { requestEmailChange } from '@/lib/email-change';
 import { changePassword } from '@/lib/password-change';
 import { updateProfile } from '@/lib/profile';
+import { confirmRecoveryPhrase, createRecoveryPhrase } from '@/lib/recovery-phrase';
 import { listSessionsForUser, revokeOtherSession } from '@/lib/session-management';
 import { updateSettings } from '@/lib/user-settings';
 import {
   acceptedSchema,
   deleteOwnAccountSchema,
   meResponseSchema,
+  recoveryPhraseConfirmSchema,
+  recoveryPhraseCreatedSchema,
+  recoveryPhraseCreateSchema,
   sessionListSchema,
   sessionPathSchema,
   settingsPatchSchema,
@@ -186,6 +190,54 @@ export const changeMyEmail = defineEndpoint({
     }
     deliverMailAfterResponse();
     return json({ status: 'accepted' }, 202);
+  },
+});
+
+export const createMyRecoveryPhrase = defineEndpoint({
+  method: 'POST',
+  path: '/users/me/recovery-phrase',
+  operationId: 'createRecoveryPhrase',
+  summary: 'Make a recovery phrase (step one of two)',
+  description:
+    'Needs the current password. The twelve words are shown this once and kept only when typed back to /users/me/recovery-phrase/confirm with `confirmation` before `expiresAt`; a confirmed phrase replaces the one before.',
+  tag: 'users-me',
+  access: write,
+  body: recoveryPhraseCreateSchema,
+  responses: { 200: { description: 'The phrase to write down.', schema: recoveryPhraseCreatedSchema } },
+  problems: [401, 403, 422, 429, 503],
+  async handler({ caller, body, db, context }) {
+    const result = await createRecoveryPhrase(db, { userId: caller.userId, ...body }, context, systemClock);
+    if (!result.ok) return flowProblem(result, WRONG_PASSWORD.statuses, WRONG_PASSWORD.fields);
+    return json({
+      phrase: result.phrase,
+      confirmation: result.confirmation,
+      expiresAt: result.expiresAt.toISOString(),
+    });
+  },
+});
+
+export const confirmMyRecoveryPhrase = defineEndpoint({
+  method: 'POST',
+  path: '/users/me/recovery-phrase/confirm',
+  operationId: 'confirmRecoveryPhrase',
+  summary: 'Keep the recovery phrase by typing it back (step two)',
+  description: 'The owner is mailed that a phrase was saved (never the phrase itself).',
+  tag: 'users-me',
+  access: write,
+  body: recoveryPhraseConfirmSchema,
+  responses: { 204: { description: 'The phrase is saved.' } },
+  problems: [401, 403, 422, 429, 503],
+  async handler({ caller, body, db, context }) {
+    const result = await confirmRecoveryPhrase(db, { userId: caller.userId, ...body }, context, systemClock);
+    if (!result.ok) {
+      return flowProblem(
+        result,
+        { mismatch: 422, expired: 422 },
+        { mismatch: 'phrase', expired: 'confirmation' },
+      );
+    }
+    deliverMailAfterResponse();
+    return noContent();
   },
 });
 
