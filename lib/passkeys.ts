@@ -292,6 +292,47 @@ export async function renamePasskey(
 }
 
 /**
+ * The record of passkeys that went: an audit row each and a mail to the owner each (S60), in the
+ * caller's transaction. Not a required mail: a refused mail must not keep a passkey its owner or an
+ * admin wants gone.
+ */
+async function noteRemovals(
+  tx: Db,
+  removed: { id: string; name: string }[],
+  input: { userId: string; actorId: string | null; byAdmin: boolean; meta: Record<string, unknown> },
+  context: RequestContext,
+  clock: Clock,
+): Promise<void> {
+  const [user] = await tx.select().from(users).where(eq(users.id, input.userId)).limit(1);
+  for (const passkey of removed) {
+    await recordAudit(
+      tx,
+      {
+        action: 'passkey.removed',
+        userId: input.userId,
+        ...context,
+        actorId: input.actorId,
+        meta: { passkeyId: passkey.id, name: passkey.name, ...input.meta },
+      },
+      clock,
+    );
+    if (!user) continue;
+    await enqueueMail(tx, {
+      to: user.email,
+      template: 'passkey-removed',
+      props: {
+        username: user.username,
+        passkeyName: passkey.name,
+        byAdmin: input.byAdmin,
+        passkeysUrl: appUrl('/account/passkeys'),
+      },
+      locale: userLocale(user),
+      clock,
+    });
+  }
+}
+
+/**
  * Removes one passkey of an account, by its owner or by an admin (`actorId` says who). Audited, and
  * the owner is mailed either way (S60). Another account's passkey id is `not_found`.
  */
@@ -302,39 +343,19 @@ export async function removePasskey(
   clock: Clock,
 ): Promise<{ ok: true } | { ok: false; code: 'not_found' }> {
   return db.transaction(async (tx) => {
-    const [removed] = await tx
+    const removed = await tx
       .delete(passkeys)
       .where(and(eq(passkeys.id, input.passkeyId), eq(passkeys.userId, input.userId)))
       .returning({ id: passkeys.id, name: passkeys.name });
-    if (!removed) return { ok: false, code: 'not_found' } as const;
-    const [user] = await tx.select().from(users).where(eq(users.id, input.userId)).limit(1);
+    if (removed.length === 0) return { ok: false, code: 'not_found' } as const;
     const byAdmin = input.actorId !== input.userId;
-    await recordAudit(
+    await noteRemovals(
       tx,
-      {
-        action: 'passkey.removed',
-        userId: input.userId,
-        ...context,
-        actorId: input.actorId,
-        meta: { passkeyId: removed.id, name: removed.name, ...(byAdmin ? { byAdmin: true } : {}) },
-      },
+      removed,
+      { userId: input.userId, actorId: input.actorId, byAdmin, meta: byAdmin ? { byAdmin: true } : {} },
+      context,
       clock,
     );
-    if (user) {
-      // Not a required mail: a refused mail must not keep a passkey its owner or an admin wants gone.
-      await enqueueMail(tx, {
-        to: user.email,
-        template: 'passkey-removed',
-        props: {
-          username: user.username,
-          passkeyName: removed.name,
-          byAdmin,
-          passkeysUrl: appUrl('/account/passkeys'),
-        },
-        locale: userLocale(user),
-        clock,
-      });
-    }
     return { ok: true } as const;
   });
 }
@@ -354,35 +375,18 @@ export async function clearPasskeys(
     .delete(passkeys)
     .where(eq(passkeys.userId, input.userId))
     .returning({ id: passkeys.id, name: passkeys.name });
-  if (removed.length === 0) return 0;
-  const [user] = await tx.select().from(users).where(eq(users.id, input.userId)).limit(1);
-  for (const passkey of removed) {
-    await recordAudit(
-      tx,
-      {
-        action: 'passkey.removed',
-        userId: input.userId,
-        ...context,
-        actorId: input.actorId,
-        meta: { passkeyId: passkey.id, name: passkey.name, reason: input.reason },
-      },
-      clock,
-    );
-    if (user) {
-      await enqueueMail(tx, {
-        to: user.email,
-        template: 'passkey-removed',
-        props: {
-          username: user.username,
-          passkeyName: passkey.name,
-          byAdmin: input.reason === 'admin_lock',
-          passkeysUrl: appUrl('/account/passkeys'),
-        },
-        locale: userLocale(user),
-        clock,
-      });
-    }
-  }
+  await noteRemovals(
+    tx,
+    removed,
+    {
+      userId: input.userId,
+      actorId: input.actorId,
+      byAdmin: input.reason === 'admin_lock',
+      meta: { reason: input.reason },
+    },
+    context,
+    clock,
+  );
   return removed.length;
 }
 
