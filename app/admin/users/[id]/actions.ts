@@ -247,19 +247,20 @@ export async function deleteUserAction(prev: FormState, formData: FormData): Pro
   return deleteUser(prev, formData);
 }
 
-export const removeUserPasskeyAction = adminAction(
-  removeUserPasskeySchema,
-  async ({ userId, passkeyId }, admin) => {
-    const result = await removePasskey(
-      await getDb(),
-      { userId, passkeyId, actorId: admin.id },
-      admin.context,
-      systemClock,
-    );
-    if (result.ok) done(userId, 'passkeyRemoved', { mail: true });
-    return { status: 'error', formError: { key: 'adminUser.errors.notFound' } };
-  },
-);
+const removeUserPasskey = adminAction(removeUserPasskeySchema, async ({ userId, passkeyId }, admin) => {
+  const result = await removePasskey(
+    await getDb(),
+    { userId, passkeyId, actorId: admin.id },
+    admin.context,
+    systemClock,
+  );
+  if (result.ok) done(userId, 'passkeyRemoved', { mail: true });
+  return { status: 'error', formError: { key: 'adminUser.errors.notFound' } };
+});
+
+export async function removeUserPasskeyAction(prev: FormState, formData: FormData): Promise<FormState> {
+  return removeUserPasskey(prev, formData);
+}
 
 const resetTwoFactor = adminAction(confirmedActionSchema, async ({ userId }, admin) => {
   const result = await resetTwoFactorByAdmin(
