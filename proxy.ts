@@ -65,6 +65,16 @@ export async function proxy(request: NextRequest) {
   // Behind a proxy that ends TLS the request arrives as http; APP_URL says how people reach the app.
   const https = request.nextUrl.protocol === 'https:' || env().APP_URL.startsWith('https://');
   const api = (pathname === '/api' || pathname.startsWith('/api/')) && pathname !== API_REFERENCE;
+  // Next.js answers a route handler whose path does not decode (`/api/v1/admin/users/%ff`) with a bare
+  // 500 before any of our code runs: such a path names nothing, so it is the caller's mistake.
+  if (api && !decodablePath(pathname)) {
+    const refusal = {
+      status: 400,
+      reason: 'path_undecodable',
+      text: 'The path is not valid percent-encoding.',
+    };
+    return refuse(request, refusal, api, https);
+  }
   if (unsafe) {
     const verdict = checkOrigin(request.headers, allowedOrigins());
     // A request naming no origin comes from no browser, so it carries no one's cookies by accident:
@@ -147,6 +157,15 @@ function isPrefetch(headers: Headers): boolean {
 }
 
 type Refusal = { status: number; reason: string; text: string };
+
+function decodablePath(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Every refusal is logged once, with its reason (no query string, no body: tokens travel there), and

@@ -124,7 +124,7 @@ test('the standalone server carries a person from sign-up to sign-in', async ({ 
   const page = await context.newPage();
   await registerAndConfirm(page, catcher!, person);
   await signInOk(page, person.username);
-  await expect(page.getByText(person.email)).toBeVisible();
+  await expect(page.getByText(person.email, { exact: true })).toBeVisible();
   await context.close();
   expect(errorLines(server!.log())).toEqual([]);
 });
