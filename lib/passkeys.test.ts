@@ -1,14 +1,13 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, emailOutbox, passkeys, sessions, users, type User } from '@/db/schema';
-import { ManualClock, MINUTE } from '@/lib/clock';
+import { ManualClock } from '@/lib/clock';
 import {
   beginPasskeyRegistration,
   beginPasskeySignIn,
   beginPasskeyVerification,
   type BeginAssertionResult,
   CHALLENGE_TTL_MS,
-  deleteUserPasskeys,
   finishPasskeyRegistration,
   listPasskeys,
   relyingParty,
@@ -315,13 +314,6 @@ describe('renaming and removing', () => {
       .from(auditEvents)
       .where(and(eq(auditEvents.userId, user.id), eq(auditEvents.action, 'passkey.removed')));
     expect(event?.actorId).toBe(admin.id);
-  });
-
-  it('deleteUserPasskeys removes every passkey of the account', async () => {
-    const { user } = await userWithPasskey('pk_reset');
-    clock.advance(MINUTE);
-    expect(await t.db.transaction((tx) => deleteUserPasskeys(tx, user.id))).toBe(1);
-    expect(await listPasskeys(t.db, user.id)).toEqual([]);
   });
 });
 

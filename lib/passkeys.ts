@@ -390,15 +390,6 @@ export async function clearPasskeys(
   return removed.length;
 }
 
-/**
- * Every passkey of the account goes, in the caller's transaction: for an admin's reset of the
- * second factors, whose flow audits and mails the reset as a whole. Returns how many went.
- */
-export async function deleteUserPasskeys(tx: Db, userId: string): Promise<number> {
-  const removed = await tx.delete(passkeys).where(eq(passkeys.userId, userId)).returning({ id: passkeys.id });
-  return removed.length;
-}
-
 // --- Assertions -----------------------------------------------------------------------------------
 
 type AssertionFailure = { ok: false; code: 'expired' | 'invalid' };
