@@ -100,6 +100,20 @@ export const users = pgTable(
   ],
 );
 
+/**
+ * Accounts by state without counting the users table (the admin overview, lib/admin-overview.ts):
+ * triggers on `users` (migration user_state_counts) add a row +1 for the state an account enters and
+ * -1 for the one it leaves, in the transaction that changes it; the count of a state is the sum of
+ * its rows. Appending rather than updating one counter row per state means two sign-ups never wait
+ * on each other's lock; the maintenance folds the rows back into one per state
+ * (compactUserStateCounts). Docs/decisions/033.
+ */
+export const userStateChanges = pgTable('user_state_changes', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  state: text('state').notNull(),
+  delta: bigint('delta', { mode: 'number' }).notNull(),
+});
+
 export const tokenPurpose = pgEnum('token_purpose', [
   'verify_email',
   'reset_password',

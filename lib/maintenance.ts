@@ -1,6 +1,7 @@
 import { and, eq, gt, inArray, isNotNull, isNull, lt, ne, notExists, or } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { auditEvents, emailOutbox, tokens, users } from '@/db/schema';
+import { compactUserStateCounts } from './admin-overview';
 import { recordAudit } from './audit';
 import { addMs, DAY, type Clock } from './clock';
 import { lockExpiredEmailChanges } from './email-change';
@@ -43,6 +44,8 @@ export interface MaintenanceSummary {
   mail: number;
   unconfirmedAccounts: number;
   auditEvents: number;
+  /** Rows of user_state_changes folded into one per state (lib/admin-overview.ts). */
+  userStateCounts: number;
 }
 
 export class MaintenanceError extends Error {
@@ -77,6 +80,8 @@ export async function runMaintenance(db: Db, clock: Clock): Promise<MaintenanceS
     ['unconfirmedAccounts', () => removeUnconfirmedAccounts(db, clock, setting)],
     // Last: the removal above writes audit rows, which are new and stay.
     ['auditEvents', async () => pruneAuditEvents(db, clock, await setting('audit_retention_days'))],
+    // After the removal of unconfirmed accounts, which adds rows to fold.
+    ['userStateCounts', () => compactUserStateCounts(db)],
   ];
   const summary: Partial<MaintenanceSummary> = {};
   const failures: { step: string; error: unknown }[] = [];
