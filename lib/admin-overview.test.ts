@@ -267,15 +267,13 @@ describe('the series against the rows', () => {
     const actions = times.map((_, i): AuditAction => (i % 3 === 0 ? 'login.failed' : 'login.succeeded'));
     await t.db.insert(auditEvents).values(times.map((at, i) => ({ at, action: actions[i]! })));
     const signUpTimes = times.filter((_, i) => i % 4 === 1);
-    await t.db
-      .insert(users)
-      .values(
-        signUpTimes.map((createdAt, i) => ({
-          username: `series-${i}`,
-          email: `series-${i}@example.com`,
-          createdAt,
-        })),
-      );
+    await t.db.insert(users).values(
+      signUpTimes.map((createdAt, i) => ({
+        username: `series-${i}`,
+        email: `series-${i}@example.com`,
+        createdAt,
+      })),
+    );
 
     const expected = (picked: Date[]) =>
       days.map((day) => ({ day, count: picked.filter((at) => calendarDay(at, timeZone) === day).length }));

@@ -3,6 +3,8 @@ import type { Page } from '@playwright/test';
 import {
   approvalQueue,
   expect,
+  fillRegistration,
+  linkIn,
   PASSWORD,
   registerAndConfirm,
   signIn,
@@ -21,10 +23,19 @@ test.describe.configure({ mode: 'serial' });
 
 const admin: Person = { username: 'a11y-admin', email: 'a11y-admin@gatehouse.test', fullName: 'Ally Admin' };
 const person: Person = { username: 'ds-person', email: 'ds-person@example.test', fullName: 'Desi Person' };
+/** Registers and never confirms: the confirmation page is walked with the link from that mail. */
+const unconfirmed: Person = {
+  username: 'ds-unconfirmed',
+  email: 'ds-unconfirmed@example.test',
+  fullName: 'Una Confirmed',
+};
+/** Created by the admin: the set-password page is walked with the link from that mail. */
+const invited = { username: 'ds-invited', email: 'ds-invited@example.test', fullName: 'Ivo Invited' };
 
 const publicPages = [
   '/',
   '/login',
+  '/login/two-factor',
   '/register',
   '/register/check-inbox',
   '/forgot-password',
@@ -32,6 +43,7 @@ const publicPages = [
   '/reset-password',
   '/reset-password/done',
   '/verify-email',
+  '/verify-email/done',
   '/verify-email/resend',
   '/set-password',
   '/email-change/confirm',
@@ -89,6 +101,49 @@ async function walk(page: Page, paths: string[]) {
   }
 }
 
+test('the walk sees a browser-default button: one added to a page is reported', async ({ page }) => {
+  await page.goto('/login');
+  expect(await unstyledButtons(page)).toEqual([]);
+  await page.evaluate(() => {
+    const form = document.querySelector('form')!;
+    form.insertAdjacentHTML(
+      'beforeend',
+      '<button type="submit">Raw</button><input type="submit" value="Raw input">',
+    );
+  });
+  expect(await unstyledButtons(page)).toEqual(['<button> "Raw"', '<input> "Raw input"']);
+});
+
+/**
+ * The overview's charts in forced colours at `width`: each chart one series named by its own caption
+ * (never told apart by colour alone), drawn in the system's text colour, inside the page, and with
+ * its table of every day.
+ */
+async function expectReadableCharts(page: Page, width: number) {
+  const charts = page.getByRole('figure');
+  await expect(charts).toHaveCount(3);
+  const drawn = await charts.evaluateAll((figures) =>
+    figures.map((figure) => {
+      const line = figure.querySelectorAll('svg path')[1]!;
+      const text = getComputedStyle(document.body).color;
+      const box = figure.getBoundingClientRect();
+      return {
+        caption: figure.querySelector('figcaption span')?.textContent?.trim() ?? '',
+        stroke: getComputedStyle(line).stroke,
+        text,
+        inside: box.left >= 0 && box.right <= document.documentElement.clientWidth + 1 && box.width > 0,
+        days: figure.querySelectorAll('table tbody tr').length,
+      };
+    }),
+  );
+  expect(new Set(drawn.map((chart) => chart.caption)).size).toBe(3);
+  for (const chart of drawn) {
+    expect(chart.stroke, `${chart.caption} at ${width} px`).toBe(chart.text);
+    expect(chart.inside, `${chart.caption} fits ${width} px`).toBe(true);
+    expect(chart.days).toBe(30);
+  }
+}
+
 let personId = '';
 
 test('no page shows a browser-default button: signed out, as a person and as an administrator', async ({
@@ -120,6 +175,58 @@ test('no page shows a browser-default button: signed out, as a person and as an 
 
   await signInOk(personPage, person.email);
   await walk(personPage, accountPages);
+
+  // The pages opened from mail, each with a live link from a real mail: their one-button forms show
+  // only then. Looking is free (S43), so walking them changes nothing.
+  const links: string[] = [];
+  const linkVisitor = await browser.newContext();
+  const visitorPage = await linkVisitor.newPage();
+  await fillRegistration(visitorPage, unconfirmed);
+  links.push(linkIn(await mailbox.waitForMail(unconfirmed.email), '/verify-email'));
+  await visitorPage.goto('/forgot-password');
+  await visitorPage.getByLabel('Email address').fill(person.email);
+  await visitorPage.getByRole('button', { name: 'Send me a link' }).click();
+  await expect(visitorPage.getByText('If that address belongs to an account')).toBeVisible();
+  links.push(
+    linkIn(
+      await mailbox.waitForMail(person.email, { predicate: (m) => /reset/i.test(m.subject) }),
+      '/reset-password',
+    ),
+  );
+  await adminPage.goto('/admin/users/new');
+  await adminPage.getByLabel('Email address').fill(invited.email);
+  await adminPage.getByLabel('Username').fill(invited.username);
+  await adminPage.getByLabel('Full name').fill(invited.fullName);
+  await adminPage.getByRole('button', { name: 'Create user' }).click();
+  await expect(adminPage.getByText(`${invited.username} has been created`)).toBeVisible();
+  links.push(linkIn(await mailbox.waitForMail(invited.email), '/set-password'));
+  const newEmail = 'ds-person-moved@example.test';
+  await personPage.goto('/account/email');
+  await personPage.getByLabel('New email address').fill(newEmail);
+  await personPage.getByLabel('Current password').fill(PASSWORD);
+  await personPage.getByRole('button', { name: 'Change email address' }).click();
+  await expect(personPage.getByRole('heading', { name: 'Change waiting for confirmation' })).toBeVisible();
+  links.push(
+    linkIn(await mailbox.waitForMail(newEmail), '/email-change/confirm'),
+    linkIn(
+      await mailbox.waitForMail(person.email, { predicate: (m) => m.text.includes(newEmail) }),
+      '/email-change/not-me',
+    ),
+  );
+  for (const link of links) {
+    await visitorPage.goto(link);
+    // The form that acts on the link is on the page, with its button.
+    await expect(visitorPage.locator('input[type="hidden"][name="token"]').first()).toBeAttached();
+    expect
+      .soft(await unstyledButtons(visitorPage), `buttons without the design system on ${link}`)
+      .toEqual([]);
+    await expect(visitorPage.locator('.ui-button').first()).toBeVisible();
+  }
+  // Cancelled, so the checkup below finds the address as it was.
+  await personPage.goto('/account/email');
+  await personPage.getByRole('button', { name: 'Cancel this change' }).click();
+  await expect(personPage.getByRole('heading', { name: 'Change waiting for confirmation' })).toHaveCount(0);
+  await linkVisitor.close();
   await personContext.close();
   await adminContext.close();
 });
@@ -237,6 +344,7 @@ test('forced colours: buttons keep their outline; the overviews are photographed
     expect(new Set(borders)).toEqual(new Set(['solid']));
     for (const width of [360, 1280]) {
       await page.setViewportSize({ width, height: 800 });
+      if (path === '/admin') await expectReadableCharts(page, width);
       await page.screenshot({
         path: join(testInfo.project.outputDir, 'screenshots', `${path.slice(1)}-${width}-forced-colors.png`),
         fullPage: true,
