@@ -225,12 +225,17 @@ export async function adminOverview(
 /**
  * Folds the state changes into one row per state, in one statement: the rows it deletes are the
  * ones its snapshot sees, so a change committed meanwhile stays as its own row and nothing is lost
- * or counted twice, even with two instances folding at once. The maintenance runs it every minute
- * (lib/maintenance.ts); returns how many rows it folded.
+ * or counted twice, even with two instances folding at once. A state already on one row is left
+ * alone, so an idle minute writes nothing. The maintenance runs it every minute (lib/maintenance.ts);
+ * returns how many rows it folded.
  */
 export async function compactUserStateCounts(db: Db): Promise<number> {
   const result = await db.execute(sql`
-    with folded as (delete from ${userStateChanges} returning state, delta),
+    with folded as (
+      delete from ${userStateChanges}
+      where state in (select state from ${userStateChanges} group by state having count(*) > 1)
+      returning state, delta
+    ),
     summed as (
       insert into ${userStateChanges} (state, delta)
       select state, sum(delta) from folded group by state having sum(delta) <> 0
