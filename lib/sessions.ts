@@ -29,19 +29,24 @@ export async function createSession(
   context: SessionContext,
   clock: Clock,
 ): Promise<string> {
+  const row = newSessionRow(userId, context, clock);
+  await db.insert(sessions).values(row);
+  return row.id;
+}
+
+/** The row createSession inserts, with its new id, for a caller that writes it in a statement of its own. */
+export function newSessionRow(userId: string, context: SessionContext, clock: Clock) {
   const now = clock.now();
-  // 256 random bits (S50).
-  const id = randomToken(32);
-  await db.insert(sessions).values({
-    id,
+  return {
+    // 256 random bits (S50).
+    id: randomToken(32),
     userId,
     createdAt: now,
     lastSeenAt: now,
     expiresAt: addMs(now, SESSION_ABSOLUTE_MS),
     ip: context.ip?.slice(0, 45) ?? null,
     userAgent: context.userAgent?.slice(0, 512) ?? null,
-  });
-  return id;
+  } satisfies typeof sessions.$inferInsert;
 }
 
 export type LiveSession = {
