@@ -25,6 +25,9 @@ const nextConfig = {
   // A self-contained server in .next/standalone for the container image (Dockerfile, decision 028).
   output: 'standalone',
   poweredByHeader: false,
+  // gzip of answers in this process (Next's default). HTTP_COMPRESSION=off where a reverse proxy or CDN
+  // compresses already: zlib was about 5% of a sign-in's server CPU (issue 15, decision 036).
+  compress: process.env.HTTP_COMPRESSION !== 'off',
   reactStrictMode: true,
   // Native and WebAssembly packages load from node_modules at run time instead of being bundled.
   serverExternalPackages: ['@electric-sql/pglite', '@node-rs/argon2', 'postgres', 'nodemailer'],

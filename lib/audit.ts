@@ -189,22 +189,27 @@ export function sanitizeMeta(meta: Record<string, unknown> | undefined): Record<
  * timestamp); otherwise the database's now().
  */
 export async function recordAudit(db: Db, input: AuditInput, clock?: Clock): Promise<{ id: number }> {
-  // The type already says so; this catches a cast or an untyped caller before a stray action is stored.
-  if (!isAuditAction(input.action)) throw new Error(`unknown audit action: ${String(input.action)}`);
-  const [row] = await db
-    .insert(auditEvents)
-    .values({
-      action: input.action,
-      at: clock?.now(),
-      userId: input.userId ?? null,
-      actorId: input.actorId ?? null,
-      ip: cleanOptional(input.ip, MAX_IP_LENGTH),
-      userAgent: cleanOptional(input.userAgent, MAX_USER_AGENT_LENGTH),
-      meta: sanitizeMeta(input.meta),
-    })
-    .returning({ id: auditEvents.id });
+  const [row] = await db.insert(auditEvents).values(auditRow(input, clock)).returning({ id: auditEvents.id });
   if (!row) throw new Error('audit insert returned no row');
   return row;
+}
+
+/**
+ * The row recordAudit inserts, checked and cleaned the same way, for a caller that writes it inside a
+ * statement of its own (lib/login.ts's startSession: session, last sign-in and audit row in one).
+ */
+export function auditRow(input: AuditInput, clock?: Clock): typeof auditEvents.$inferInsert {
+  // The type already says so; this catches a cast or an untyped caller before a stray action is stored.
+  if (!isAuditAction(input.action)) throw new Error(`unknown audit action: ${String(input.action)}`);
+  return {
+    action: input.action,
+    at: clock?.now(),
+    userId: input.userId ?? null,
+    actorId: input.actorId ?? null,
+    ip: cleanOptional(input.ip, MAX_IP_LENGTH),
+    userAgent: cleanOptional(input.userAgent, MAX_USER_AGENT_LENGTH),
+    meta: sanitizeMeta(input.meta),
+  };
 }
 
 export const MAX_AUDIT_PAGE = 500;

@@ -165,6 +165,8 @@ const schema = z
       100_000,
       'must be a whole number of waiting requests, from 1 to 100000',
     ),
+    // Read by next.config.mjs when the server starts; checked here so a typo stops start-up.
+    HTTP_COMPRESSION: optionalString.pipe(z.enum(['on', 'off'], { error: 'must be on or off' }).optional()),
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === 'production';

@@ -1,16 +1,16 @@
 import { and, eq, gte, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { sessions, users, type User } from '@/db/schema';
+import { auditEvents, sessions, users, type User } from '@/db/schema';
 import { accountState } from './account-state';
 import { userLocale } from './admins';
-import { recordAudit } from './audit';
+import { auditRow, recordAudit } from './audit';
 import { addMs, DAY, HOUR, type Clock } from './clock';
 import { enqueueMail, type EnqueueInput } from './mail/outbox';
 import { dummyVerify, getDefaultHashLimiter, hashPassword, verifyPassword } from './password';
 import { beginPendingSignIn, requiresSecondFactor } from './pending-sign-in';
 import { hit, limits, peek } from './rate-limit';
 import { describeUserAgent } from './session-management';
-import { createSession, type SessionContext } from './sessions';
+import { newSessionRow, type SessionContext } from './sessions';
 import { appUrl } from './urls';
 
 /**
@@ -169,17 +169,22 @@ async function admittedLogIn(
     return { ok: false, code: 'second_factor_required', pendingToken: pending.token };
   }
 
-  const { sessionId, mailQueued } = await db.transaction((tx) => startSession(tx, user, audit, clock));
+  const { sessionId, mailQueued } = await startSession(db, user, audit, clock);
   return { ok: true, user, sessionId, mailQueued };
 }
 
 /**
  * The moment a sign-in really makes a session, after every factor it needs, whatever proved it
  * (password and second factor, passkey): the new-device notice, last_login_at and the audit row come
- * with it, in the caller's transaction. `meta` says how, in the audit row.
+ * with it. `meta` says how, in the audit row.
+ *
+ * Two round trips when no notice is due (issue 15): whether the device is new, then one statement that
+ * inserts the session, sets last_login_at and inserts the audit row (data-modifying CTEs, atomic as any
+ * one statement). A notice goes in the same transaction as the session: `db` may be the caller's
+ * transaction (then a savepoint) or the database handle.
  */
 export async function startSession(
-  tx: Db,
+  db: Db,
   user: User,
   context: { ip: string | null; userAgent?: string | null },
   clock: Clock,
@@ -187,11 +192,9 @@ export async function startSession(
 ): Promise<{ sessionId: string; mailQueued: boolean }> {
   const { ip } = context;
   // Asked before the new session exists, which would otherwise always be a known device.
-  const newDevice = await isNewDevice(tx, user, context.userAgent ?? null, clock);
-  const sessionId = await createSession(tx, user.id, context, clock);
-  await tx.update(users).set({ lastLoginAt: clock.now() }).where(eq(users.id, user.id));
-  await recordAudit(
-    tx,
+  const newDevice = await isNewDevice(db, user, context.userAgent ?? null, clock);
+  const session = newSessionRow(user.id, context, clock);
+  const audit = auditRow(
     {
       action: 'login.succeeded',
       userId: user.id,
@@ -204,11 +207,38 @@ export async function startSession(
     },
     clock,
   );
+  const write = async (tx: Db) => {
+    const created = tx
+      .$with('created')
+      .as(tx.insert(sessions).values(session).returning({ id: sessions.id }));
+    const signedIn = tx
+      .$with('signed_in')
+      .as(
+        tx
+          .update(users)
+          .set({ lastLoginAt: clock.now() })
+          .where(eq(users.id, user.id))
+          .returning({ id: users.id }),
+      );
+    // One statement: every CTE runs to completion whether or not the main insert reads it, and a
+    // failure anywhere (the session's foreign key, a constraint) writes nothing at all.
+    const [row] = await tx
+      .with(created, signedIn)
+      .insert(auditEvents)
+      .values(audit)
+      .returning({ id: auditEvents.id });
+    if (!row) throw new Error('the session, last sign-in and audit row were not written');
+  };
   const mailQueued = newDevice && user.emailNotifications;
   if (mailQueued) {
-    await enqueueMail(tx, newSignInMail(user, { ip, userAgent: context.userAgent ?? null }, clock));
+    await db.transaction(async (tx) => {
+      await write(tx);
+      await enqueueMail(tx, newSignInMail(user, { ip, userAgent: context.userAgent ?? null }, clock));
+    });
+  } else {
+    await write(db);
   }
-  return { sessionId, mailQueued };
+  return { sessionId: session.id, mailQueued };
 }
 
 /** How far back a device counts as known: a sign-in from one not seen for this long is news again. */

@@ -1,9 +1,10 @@
-import { and, desc, eq, gt, isNull, lt, ne, or } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { sessions, users, type Session, type User } from '@/db/schema';
+import { sessions, settings, totpFactors, users, type Session, type User } from '@/db/schema';
 import { accountState } from './account-state';
 import { addMs, DAY, MINUTE, type Clock } from './clock';
 import { randomToken } from './random';
+import { settingFromRow } from './settings';
 
 /**
  * Server-side sessions. The Auth.js cookie carries only a session id; every request checks the row,
@@ -28,24 +29,54 @@ export async function createSession(
   context: SessionContext,
   clock: Clock,
 ): Promise<string> {
+  const row = newSessionRow(userId, context, clock);
+  await db.insert(sessions).values(row);
+  return row.id;
+}
+
+/** The row createSession inserts, with its new id, for a caller that writes it in a statement of its own. */
+export function newSessionRow(userId: string, context: SessionContext, clock: Clock) {
   const now = clock.now();
-  // 256 random bits (S50).
-  const id = randomToken(32);
-  await db.insert(sessions).values({
-    id,
+  return {
+    // 256 random bits (S50).
+    id: randomToken(32),
     userId,
     createdAt: now,
     lastSeenAt: now,
     expiresAt: addMs(now, SESSION_ABSOLUTE_MS),
     ip: context.ip?.slice(0, 45) ?? null,
     userAgent: context.userAgent?.slice(0, 512) ?? null,
-  });
-  return id;
+  } satisfies typeof sessions.$inferInsert;
 }
 
-export type LiveSession = { session: Session; user: User };
+export type LiveSession = {
+  session: Session;
+  user: User;
+  /**
+   * The platform requires a second factor of this account (everyone, or admins and this is one), it
+   * has none confirmed, and the grace is over: every account and admin page leads to enrolment. The
+   * same answer as lib/two-factor.ts's twoFactorEnrolmentDue, read by the same statement as the session.
+   */
+  twoFactorEnrolmentDue: boolean;
+};
 
-/** The session and its user when the session is live and the account active; otherwise undefined. */
+const ENROLMENT_SETTINGS = [
+  'two_factor_required_everyone',
+  'two_factor_required_admins',
+  'two_factor_grace_days',
+] as const;
+
+type SettingRows = Partial<Record<(typeof ENROLMENT_SETTINGS)[number], { value: unknown; at: string }>>;
+
+/**
+ * The session and its user when the session is live and the account active; otherwise undefined.
+ *
+ * One SQL statement, one round trip, whatever the answer (issue 15): the session joined to its user,
+ * whether the account must enrol a second factor (the three settings and whether a confirmed factor
+ * exists, as subqueries), and the last_seen_at touch as a data-modifying CTE that writes only when the
+ * stored time is over a minute old (writing it on every request would turn every page view into a
+ * write). The CTE's write is not visible to the SELECT (one snapshot): the row comes back as it was.
+ */
 export async function validateSession(
   db: Db,
   sessionId: unknown,
@@ -53,24 +84,61 @@ export async function validateSession(
 ): Promise<LiveSession | undefined> {
   if (typeof sessionId !== 'string' || sessionId.length !== 43) return undefined;
   const now = clock.now();
+  const live = and(
+    eq(sessions.id, sessionId),
+    isNull(sessions.revokedAt),
+    gt(sessions.expiresAt, now),
+    gt(sessions.lastSeenAt, addMs(now, -SESSION_IDLE_MS)),
+  );
+  const touched = db.$with('touched').as(
+    db
+      .update(sessions)
+      .set({ lastSeenAt: now })
+      .where(and(live, lt(sessions.lastSeenAt, addMs(now, -TOUCH_EVERY_MS))))
+      .returning({ id: sessions.id }),
+  );
   const [row] = await db
-    .select({ session: sessions, user: users })
+    .with(touched)
+    .select({
+      session: sessions,
+      user: users,
+      hasFactor: sql<boolean>`exists (select 1 from ${totpFactors} where ${totpFactors.userId} = ${users.id} and ${totpFactors.confirmedAt} is not null)`,
+      settingRows:
+        sql<SettingRows | null>`(select jsonb_object_agg(${settings.key}, jsonb_build_object('value', ${settings.value}, 'at', ${settings.updatedAt})) from ${settings} where ${inArray(settings.key, [...ENROLMENT_SETTINGS])})`.mapWith(
+          settings.value,
+        ),
+    })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(
-      and(
-        eq(sessions.id, sessionId),
-        isNull(sessions.revokedAt),
-        gt(sessions.expiresAt, now),
-        gt(sessions.lastSeenAt, addMs(now, -SESSION_IDLE_MS)),
-      ),
-    )
+    .where(live)
     .limit(1);
   if (!row || accountState(row.user) !== 'active') return undefined;
-  if (now.getTime() - row.session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
-    await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, sessionId));
-  }
-  return row;
+  return {
+    session: row.session,
+    user: row.user,
+    twoFactorEnrolmentDue: enrolmentDue(row.user, Boolean(row.hasFactor), row.settingRows ?? {}, now),
+  };
+}
+
+/** twoFactorEnrolmentDue's rule (lib/two-factor.ts) on values already read. */
+function enrolmentDue(
+  user: Pick<User, 'role' | 'createdAt'>,
+  hasConfirmedFactor: boolean,
+  rows: SettingRows,
+  now: Date,
+): boolean {
+  const everyone = settingFromRow('two_factor_required_everyone', rows.two_factor_required_everyone);
+  const admins = settingFromRow('two_factor_required_admins', rows.two_factor_required_admins);
+  const key = everyone
+    ? 'two_factor_required_everyone'
+    : admins && user.role === 'admin'
+      ? 'two_factor_required_admins'
+      : null;
+  if (!key || hasConfirmedFactor) return false;
+  const graceDays = settingFromRow('two_factor_grace_days', rows.two_factor_grace_days);
+  const since = rows[key]?.at;
+  const start = Math.max(since ? new Date(since).getTime() : 0, user.createdAt.getTime());
+  return now.getTime() >= start + graceDays * DAY;
 }
 
 export async function revokeSession(

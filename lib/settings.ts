@@ -147,6 +147,17 @@ export async function getSetting<K extends SettingKey>(db: Db, key: K): Promise<
     .from(settings)
     .where(eq(settings.key, key))
     .limit(1);
+  return settingFromRow(key, row);
+}
+
+/**
+ * A setting's value from its row as a query read it (the row's `value`, or nothing when no row): the
+ * key's default when there is no row or the stored value no longer parses, as getSetting answers.
+ */
+export function settingFromRow<K extends SettingKey>(
+  key: K,
+  row: { value: unknown } | undefined,
+): SettingValue<K> {
   const definition = definitions[key];
   if (!row) return definition.default as SettingValue<K>;
   const parsed = definition.schema.safeParse(row.value);

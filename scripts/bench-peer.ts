@@ -18,6 +18,9 @@
  *    - (a) HTTP sign-in, BENCH_CONCURRENCY clients back to back: Gatehouse POSTs the Auth.js
  *      credentials callback (CSRF token fetched once per client); Better Auth POSTs JSON to
  *      /api/auth/sign-in/email, as its client library does;
+ *    - (c) JSON sign-in, the same clients: Gatehouse POSTs JSON to its API, /api/v1/auth/login, which
+ *      calls lib/login.ts and renders nothing (no Auth.js callback, no CSRF cookie); Better Auth
+ *      POSTs the same JSON sign-in as in (a);
  *    - (b) the page path a browser takes, each attempt a new visitor: Gatehouse GETs /login, posts
  *      its form as a browser without JavaScript does (multipart, the server action's hidden fields)
  *      and follows the 303 to /account; Better Auth GETs /sign-in, POSTs the JSON its sign-in form's
@@ -77,6 +80,8 @@ interface Target {
   /** Page that reads the session server-side, then the session endpoint. */
   probePaths: [page: string, endpoint: string];
   httpSignIn(client: Client, account: number): Promise<SignInOutcome>;
+  /** A sign-in through a JSON API that renders nothing. */
+  jsonSignIn(client: Client, account: number): Promise<SignInOutcome>;
   pageSignIn(client: Client, account: number): Promise<SignInOutcome>;
   /** Work once per client before a loop (Gatehouse's CSRF token). */
   prepare?(client: Client): Promise<void>;
@@ -109,6 +114,16 @@ function gatehouse(base: string, database: string): Target {
     probePaths: ['/account', '/api/auth/session'],
     httpSignIn: (client, account) => gatehouseSignIn(client, email(account)),
     prepare: (client) => client.fetchCsrfToken(),
+    async jsonSignIn(client, account) {
+      const response = await client.request('/api/v1/auth/login', {
+        method: 'POST',
+        json: { identifier: email(account), password: PASSWORD },
+        headers: { origin: base },
+      });
+      await response.arrayBuffer();
+      if (response.status === 200) return 'ok';
+      return statusOutcome(response.status) ?? (response.status === 401 ? 'refused' : 'error');
+    },
     async pageSignIn(client, account) {
       const page = await client.request('/login');
       const html = await page.text();
@@ -158,6 +173,7 @@ function betterAuth(base: string, database: string): Target {
     },
     probePaths: ['/dashboard', '/api/auth/get-session'],
     httpSignIn: signIn,
+    jsonSignIn: signIn,
     async pageSignIn(client, account) {
       const page = await client.request('/sign-in');
       await page.arrayBuffer();
@@ -194,6 +210,7 @@ interface TargetResult {
   name: string;
   idle: number[][];
   http: LoopResult;
+  json: LoopResult;
   page: LoopResult;
   peakRssMiB: number;
 }
@@ -211,6 +228,7 @@ async function measureTarget(target: Target, port: number, verifyMs: number): Pr
     for (let i = 0; i < 3; i += 1) {
       await target.pageSignIn(new Client(base, '192.0.2.251'), i);
       await target.httpSignIn(new Client(base, '192.0.2.252'), i);
+      await target.jsonSignIn(new Client(base, '192.0.2.253'), i);
     }
     const idleCpuBefore = cpuSnapshot(pid);
     const idleRaw = await probe(prober, target.probePaths, () => true, IDLE_PROBES);
@@ -250,12 +268,14 @@ async function measureTarget(target: Target, port: number, verifyMs: number): Pr
       };
     };
     const http = await loop(1, target.httpSignIn, target.prepare);
+    const json = await loop(3, target.jsonSignIn);
     // Each attempt of the page path is a new visitor: Gatehouse's /login sends a signed-in one away.
     const page = await loop(2, (client, account) => target.pageSignIn(new Client(base, client.ip), account));
     return {
       name: target.name,
       idle: [...idleRaw.values()].map(sortNumbers),
       http,
+      json,
       page,
       peakRssMiB: peakRssKb(pid) / 1024,
     };
@@ -379,16 +399,23 @@ async function main(): Promise<void> {
     `outcomes HTTP: Gatehouse ${JSON.stringify(g.http.outcomes)}, Better Auth ${JSON.stringify(b.http.outcomes)}`,
   );
   console.log(
+    `outcomes JSON: Gatehouse ${JSON.stringify(g.json.outcomes)}, Better Auth ${JSON.stringify(b.json.outcomes)}`,
+  );
+  console.log(
     `outcomes page: Gatehouse ${JSON.stringify(g.page.outcomes)}, Better Auth ${JSON.stringify(b.page.outcomes)}`,
   );
   console.log('');
   printTable([
     ['sign-ins/s, HTTP', g.http.perSecond, b.http.perSecond, '/s'],
     ['sign-ins/s, page', g.page.perSecond, b.page.perSecond, '/s'],
+    ['sign-ins/s, JSON', g.json.perSecond, b.json.perSecond, '/s'],
     ['CPU per sign-in outside argon2, HTTP', g.http.nonHashMs, b.http.nonHashMs, 'ms'],
+    ['CPU per sign-in outside argon2, JSON', g.json.nonHashMs, b.json.nonHashMs, 'ms'],
     ['CPU per sign-in outside argon2, page', g.page.nonHashMs, b.page.nonHashMs, 'ms'],
     ['event-loop CPU per sign-in (probe included), HTTP', g.http.eventLoopMs, b.http.eventLoopMs, 'ms'],
     ['Postgres CPU per sign-in, HTTP', g.http.postgresMs, b.http.postgresMs, 'ms'],
+    ['event-loop CPU per sign-in (probe included), JSON', g.json.eventLoopMs, b.json.eventLoopMs, 'ms'],
+    ['Postgres CPU per sign-in, JSON', g.json.postgresMs, b.json.postgresMs, 'ms'],
     ['signed-in page p50 idle', p(g.idle[0]!, 50), p(b.idle[0]!, 50), 'ms'],
     ['signed-in page p99 idle', p(g.idle[0]!, 99), p(b.idle[0]!, 99), 'ms'],
     [
@@ -451,6 +478,8 @@ async function main(): Promise<void> {
     http_per_s: round(r.http.perSecond),
     page_per_s: round(r.page.perSecond),
     http_non_hash_cpu_ms: round(r.http.nonHashMs),
+    json_per_s: round(r.json.perSecond),
+    json_non_hash_cpu_ms: round(r.json.nonHashMs),
     page_non_hash_cpu_ms: round(r.page.nonHashMs),
     page_p99_idle_ms: round(p(r.idle[0]!, 99)),
     page_p99_load_ms: round(p(r.http.underLoad[0]!, 99)),

@@ -19,6 +19,9 @@ export default defineConfig({
     exclude: ['tests/e2e/**', 'node_modules/**'],
     setupFiles: ['tests/setup/fail-on-console-error.ts'],
     globalSetup: ['tests/setup/global-database.ts'],
+    // next-auth imports `next/server` without an extension, which Node's ESM loader refuses: through
+    // Vite's resolver instead (lib/web/session.test.ts runs the real auth()).
+    server: { deps: { inline: ['next-auth'] } },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

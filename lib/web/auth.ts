@@ -75,6 +75,8 @@ const checked = new WeakMap<object, LiveSession>();
 export interface AppSession {
   sid: string;
   expires: string;
+  /** Read with the session (validateSession): requireUser sends the person to enrol a second factor. */
+  twoFactorEnrolmentDue: boolean;
   user: {
     id: string;
     email: string;
@@ -193,6 +195,7 @@ const config = (request?: Request): NextAuthConfig => ({
       return {
         sid: live.session.id,
         expires: live.session.expiresAt.toISOString(),
+        twoFactorEnrolmentDue: live.twoFactorEnrolmentDue,
         user: {
           id: user.id,
           email: user.email,

@@ -1,12 +1,12 @@
 import 'server-only';
 import { forbidden, redirect } from 'next/navigation';
 import { cache } from 'react';
-import { getDb } from '@/db/client';
-import { systemClock } from '@/lib/clock';
-import { twoFactorEnrolmentDue } from '@/lib/two-factor';
 import { auth, type AppSession } from './auth';
 
-/** The signed-in person for this request, checked against the sessions table once per request. */
+/**
+ * The signed-in person for this request, checked against the sessions table once per request: one SQL
+ * statement for the session, its user and whether two-factor enrolment is due (validateSession).
+ */
 export const currentSession = cache(async (): Promise<AppSession | null> => {
   const session = (await auth()) as unknown as Partial<AppSession> | null;
   return session?.sid && session.user ? (session as AppSession) : null;
@@ -18,16 +18,13 @@ export async function requireUser(returnTo?: string): Promise<AppSession> {
   if (!session) redirect(returnTo ? `/login?next=${encodeURIComponent(returnTo)}` : '/login');
   // Every account and admin page and action passes here: once the platform requires two-factor
   // sign-in and the grace is over, they all lead to enrolment, and /admin stays out of reach.
-  if (returnTo !== TWO_FACTOR_PAGE && (await enrolmentDue(session)))
+  // Whether enrolment is due was read with the session itself: no query here (issue 15).
+  if (returnTo !== TWO_FACTOR_PAGE && session.twoFactorEnrolmentDue)
     redirect(`${TWO_FACTOR_PAGE}?required=1`);
   return session;
 }
 
 export const TWO_FACTOR_PAGE = '/account/two-factor';
-
-const enrolmentDue = cache(async (session: AppSession) =>
-  twoFactorEnrolmentDue(await getDb(), session.user, systemClock),
-);
 
 /**
  * Every admin page, action and route calls this itself (S45): a layout does not protect a server
