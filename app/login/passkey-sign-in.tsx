@@ -1,11 +1,6 @@
 'use client';
 
-import {
-  browserSupportsWebAuthnAutofill,
-  startAuthentication,
-  WebAuthnAbortService,
-  type AuthenticationResponseJSON,
-} from '@simplewebauthn/browser';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/browser';
 import { useTranslations } from 'next-intl';
 import { useEffect, useEffectEvent, useState, useTransition } from 'react';
 import { useFormMessage } from '@/components/form/form';
@@ -13,6 +8,9 @@ import { isCeremonyRefusal, useWebAuthnSupport } from '@/components/webauthn-sup
 import type { FieldError } from '@/lib/web/form-validation';
 import { beginPasskeySignInAction, passkeyLogin } from './actions';
 import { Button } from '@/components/ui/button';
+
+// The ceremony's code loads after the page, not with it (decision 037).
+const webauthn = () => import('@simplewebauthn/browser');
 
 /**
  * Username-less sign-in with a passkey: a button, and the browser's own passkey suggestions on the
@@ -41,7 +39,11 @@ export function PasskeySignIn({ next }: { next?: string }) {
   useEffect(() => {
     if (support !== 'supported') return;
     let stopped = false;
+    let cancel: (() => void) | undefined;
     const autofill = async () => {
+      const { browserSupportsWebAuthnAutofill, startAuthentication, WebAuthnAbortService } =
+        await webauthn();
+      cancel = () => WebAuthnAbortService.cancelCeremony();
       if (!(await browserSupportsWebAuthnAutofill()) || stopped) return;
       const optionsJSON = await beginPasskeySignInAction();
       if (stopped) return;
@@ -55,7 +57,7 @@ export function PasskeySignIn({ next }: { next?: string }) {
     });
     return () => {
       stopped = true;
-      WebAuthnAbortService.cancelCeremony();
+      cancel?.();
     };
   }, [support]);
 
@@ -65,7 +67,10 @@ export function PasskeySignIn({ next }: { next?: string }) {
     startTransition(async () => {
       setError(undefined);
       try {
-        const optionsJSON = await beginPasskeySignInAction();
+        const [{ startAuthentication }, optionsJSON] = await Promise.all([
+          webauthn(),
+          beginPasskeySignInAction(),
+        ]);
         await finish(await startAuthentication({ optionsJSON }));
       } catch (failure) {
         if (!isCeremonyRefusal(failure)) throw failure;

@@ -1,6 +1,5 @@
 'use client';
 
-import { toNestErrors } from '@hookform/resolvers';
 import { useTranslations } from 'next-intl';
 import {
   createContext,
@@ -18,10 +17,9 @@ import {
   type ReactNode,
   type RefObject,
 } from 'react';
-import { get, useForm, type FieldErrors, type FieldValues, type Resolver } from 'react-hook-form';
 import type { z } from 'zod';
 import { buttonClass, type ButtonVariant } from '@/components/ui/button';
-import { schemaKeys, validateFormData, type FieldError, type FormState } from '@/lib/web/form-validation';
+import type { FieldError, FormState } from '@/lib/web/form-validation';
 import { actionRefusalOf } from '@/lib/web/http-refusal';
 import styles from './form.module.css';
 
@@ -41,13 +39,7 @@ type ActionFormContextValue = {
 
 export type FieldRegistration = {
   name: string;
-  onChange: (
-    event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>,
-  ) => Promise<unknown>;
-  onBlur: (
-    event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>,
-  ) => Promise<unknown>;
-  ref: (element: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement | null) => void;
+  onChange: (event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) => void;
 };
 
 const ActionFormContext = createContext<ActionFormContextValue | null>(null);
@@ -77,37 +69,58 @@ function serverErrors(state: FormState): ServerErrors {
     : { fieldErrors: {} };
 }
 
-// The resolver keeps the issue's params on react-hook-form's error object, beside the key.
-type ResolvedError = { type: string; message?: string; params?: FieldError['params'] };
+/**
+ * The schema, or a function that imports it: a page whose form should not ship zod with its first
+ * load passes the import (decision 037); the form loads it when it is first focused or sent.
+ */
+export type SchemaSource<S extends z.ZodType = z.ZodType> = S | (() => Promise<S>);
 
-function toFieldError(error: unknown): FieldError | undefined {
-  if (!error || typeof error !== 'object') return undefined;
-  const { message, params } = error as ResolvedError;
-  if (typeof message !== 'string') return undefined;
-  return params ? { key: message, params } : { key: message };
+type Validator = {
+  /** The field errors of the form's current FormData, judged by the code the server action runs. */
+  check: (formData: FormData) => Promise<Record<string, FieldError>>;
+  /** The schema's field names, in the order the error summary lists them. */
+  keys: string[];
+};
+
+async function loadValidator(source: SchemaSource): Promise<Validator> {
+  const [{ validateFormData, schemaKeys }, schema] = await Promise.all([
+    import('@/lib/web/form-validation'),
+    typeof source === 'function' ? source() : source,
+  ]);
+  return {
+    check: async (formData) => {
+      const result = await validateFormData(schema, formData);
+      return result.ok ? {} : result.fieldErrors;
+    },
+    keys: schemaKeys(schema) ?? [],
+  };
 }
 
+// When the schema cannot be loaded (a dropped connection), the form is sent unchecked: the server
+// action runs the same schema and answers field by field.
+const UNCHECKED: Validator = { check: async () => ({}), keys: [] };
+
 /**
- * Not zodResolver: that one drops the issue's params (the {min} of "at least {min} characters") and
- * checks react-hook-form's idea of the values. This one reads the form's own FormData through the
- * very code the server action runs, so both sides judge the same strings in the same way.
+ * The form's check before sending, loaded once per schema. Not react-hook-form: the check reads the
+ * form's own FormData (so both sides judge the same strings), and what is left to keep (errors
+ * after the first submission, re-checked as a field changes) did not earn its 10 KiB of script.
  */
-function useFormDataResolver(schema: z.ZodType, formRef: RefObject<HTMLFormElement | null>): Resolver {
-  return useCallback<Resolver>(
-    async (values, _context, options) => {
-      const form = formRef.current;
-      if (!form) return { values, errors: {} };
-      const result = await validateFormData(schema, new FormData(form));
-      if (result.ok) return { values: result.data as FieldValues, errors: {} };
-      const errors: FieldErrors = {};
-      for (const [name, error] of Object.entries(result.fieldErrors)) {
-        const resolved: ResolvedError = { type: 'validation', message: error.key, params: error.params };
-        errors[name] = resolved;
-      }
-      return { values: {}, errors: toNestErrors(errors, options) };
-    },
-    [schema, formRef],
-  );
+function useValidator(source: SchemaSource): {
+  validator: () => Promise<Validator>;
+  order: string[];
+} {
+  const loaded = useRef(new WeakMap<object, Promise<Validator>>());
+  const [order, setOrder] = useState<string[]>([]);
+  const validator = useCallback(() => {
+    let loading = loaded.current.get(source);
+    if (!loading) {
+      loading = loadValidator(source).catch(() => UNCHECKED);
+      loaded.current.set(source, loading);
+      void loading.then(({ keys }) => setOrder(keys));
+    }
+    return loading;
+  }, [source]);
+  return { validator, order };
 }
 
 /**
@@ -125,8 +138,11 @@ export function useFormMessage(): (message: FieldError, fallbackKey?: string) =>
 
 type ActionFormProps<S extends z.ZodType, Extra> = {
   action: (state: FormState<Extra>, formData: FormData) => Promise<FormState<Extra>>;
-  /** The schema the server action was made with (createFormAction); share it from lib/validation. */
-  schema: S;
+  /**
+   * The schema the server action was made with (createFormAction); share it from lib/validation.
+   * A function importing it keeps zod out of the page's first load.
+   */
+  schema: SchemaSource<S>;
   children: ReactNode;
   className?: string;
   /** Already translated; when given, the form ends with its own submit button. */
@@ -176,15 +192,14 @@ export function ActionForm<S extends z.ZodType, Extra = unknown>({
   const state = isFormState(answer) ? answer : IDLE;
   const summaryRef = useRef<HTMLDivElement>(null);
   const checking = useRef(false);
-  const resolver = useFormDataResolver(schema, formRef);
-  const {
-    register: registerField,
-    handleSubmit,
-    formState: { errors: clientErrors },
-  } = useForm({ resolver, mode: 'onSubmit', reValidateMode: 'onChange', shouldFocusError: false });
+  // As react-hook-form's onSubmit/onChange modes did: nothing is checked before the first submission,
+  // then each field is checked again as it changes.
+  const submitted = useRef(false);
+  const { validator, order } = useValidator(schema);
+  const [clientErrors, setClientErrors] = useState<Record<string, FieldError>>({});
 
   // Server errors stay until their field is edited or the next answer comes, so they are kept apart
-  // from react-hook-form's, which are recomputed on every change.
+  // from the browser's own check, which is recomputed on every change.
   const [server, setServer] = useState<ServerErrors>(() => serverErrors(state));
   const [answered, setAnswered] = useState(state);
   if (answered !== state) {
@@ -192,8 +207,8 @@ export function ActionForm<S extends z.ZodType, Extra = unknown>({
     setServer(serverErrors(state));
   }
 
-  // react-hook-form calls onInvalid before it publishes the errors, so the summary may only appear a
-  // render later: the request waits until there is a summary to focus.
+  // The errors are published with the focus request, so the summary may only appear a render later:
+  // the request waits until there is a summary to focus.
   const focusPending = useRef(false);
   const [, requestSummaryFocus] = useState(0);
   useEffect(() => {
@@ -206,32 +221,40 @@ export function ActionForm<S extends z.ZodType, Extra = unknown>({
     if (state.status === 'error') summaryRef.current?.focus();
   }, [state]);
 
-  const order = useMemo(() => schemaKeys(schema) ?? [], [schema]);
   const idFor = useCallback((name: string) => `${idPrefix}-${name.replace(/[^\w-]/g, '-')}`, [idPrefix]);
   const errorFor = useCallback(
-    (name: string) => toFieldError(get(clientErrors, name)) ?? server.fieldErrors[name],
+    (name: string) => clientErrors[name] ?? server.fieldErrors[name],
     [clientErrors, server],
   );
   const valueFor = useCallback(
     (name: string) => (state.status === 'idle' ? undefined : state.values?.[name]),
     [state],
   );
-  const register = useCallback(
-    (name: string): FieldRegistration => {
-      const registration = registerField(name);
-      return {
-        ...registration,
-        onChange: (event) => {
-          setServer((current) => {
-            if (!(name in current.fieldErrors)) return current;
-            const { [name]: _edited, ...fieldErrors } = current.fieldErrors;
-            return { ...current, fieldErrors };
-          });
-          return registration.onChange(event);
-        },
-      };
+  const recheck = useCallback(
+    async (name: string, form: HTMLFormElement) => {
+      const errors = await (await validator()).check(new FormData(form));
+      setClientErrors((current) => {
+        const { [name]: _previous, ...others } = current;
+        const error = errors[name];
+        return error ? { ...others, [name]: error } : others;
+      });
     },
-    [registerField],
+    [validator],
+  );
+  const register = useCallback(
+    (name: string): FieldRegistration => ({
+      name,
+      onChange: (event) => {
+        setServer((current) => {
+          if (!(name in current.fieldErrors)) return current;
+          const { [name]: _edited, ...fieldErrors } = current.fieldErrors;
+          return { ...current, fieldErrors };
+        });
+        const form = event.currentTarget.form;
+        if (submitted.current && form) void recheck(name, form);
+      },
+    }),
+    [recheck],
   );
 
   const summaryErrors = useMemo(() => {
@@ -269,16 +292,23 @@ export function ActionForm<S extends z.ZodType, Extra = unknown>({
     // in between must not send the form twice.
     if (pending || checking.current) return;
     checking.current = true;
+    submitted.current = true;
     setServer((current) => ({ fieldErrors: current.fieldErrors }));
-    void handleSubmit(
-      () => startTransition(() => submit(new FormData(form, submitter))),
-      () => {
-        focusPending.current = true;
-        requestSummaryFocus((count) => count + 1);
-      },
-    )(event).finally(() => {
-      checking.current = false;
-    });
+    const formData = new FormData(form, submitter);
+    void validator()
+      .then(({ check }) => check(formData))
+      .then((errors) => {
+        setClientErrors(errors);
+        if (Object.keys(errors).length === 0) {
+          startTransition(() => submit(formData));
+        } else {
+          focusPending.current = true;
+          requestSummaryFocus((count) => count + 1);
+        }
+      })
+      .finally(() => {
+        checking.current = false;
+      });
   }
 
   return (
@@ -287,6 +317,8 @@ export function ActionForm<S extends z.ZodType, Extra = unknown>({
         ref={formRef}
         action={formAction}
         onSubmit={onSubmit}
+        // The check's code loads as the person starts on the form, not with the page.
+        onFocus={() => void validator()}
         // Our messages, in the reader's language, beside the field: not the browser's bubbles.
         noValidate
         className={className ? `${styles.form} ${className}` : styles.form}
@@ -328,7 +360,7 @@ export type FormField = {
   errorMessage: string | undefined;
   /** What the server echoed back after the last submission, if anything (never a secret field). */
   echoedValue: string | undefined;
-  /** Spread on the control: name, id, ARIA state and react-hook-form's handlers. */
+  /** Spread on the control: name, id, ARIA state and the form's change handler. */
   controlProps: FieldRegistration & {
     id: string;
     'aria-invalid': true | undefined;

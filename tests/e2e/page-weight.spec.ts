@@ -1,0 +1,77 @@
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+
+/**
+ * Decision 037: the sign-in and sign-up pages load zod and the WebAuthn library only once the form
+ * is used, and still check the form in the browser before sending it. `npm run bench:pages`
+ * measures the weight; this proves what is left out of the first load and that the check still works.
+ */
+
+// Strings each library carries in its minified build: zod's error class and @simplewebauthn/browser's
+// abort message.
+const ZOD = '$ZodError';
+const SIMPLEWEBAUTHN = 'Cancelling existing WebAuthn API call for new one';
+
+/** The bodies of the scripts the page has downloaded so far, by URL. */
+function recordScripts(page: Page): Map<string, Promise<string>> {
+  const scripts = new Map<string, Promise<string>>();
+  page.on('response', (response) => {
+    if (response.request().resourceType() === 'script') scripts.set(response.url(), response.text());
+  });
+  return scripts;
+}
+
+async function loadedContaining(scripts: Map<string, Promise<string>>, marker: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const [url, body] of scripts) if ((await body).includes(marker)) found.push(url);
+  return found;
+}
+
+test('sign-in: zod is not in the first load; focusing the form loads it and the empty form is refused in the browser', async ({
+  page,
+}) => {
+  const scripts = recordScripts(page);
+  const actionPosts: string[] = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST') actionPosts.push(request.url());
+  });
+  await page.goto('/login');
+  await page.waitForLoadState('networkidle');
+  expect(await loadedContaining(scripts, ZOD)).toEqual([]);
+
+  await page.getByLabel('Email or username').focus();
+  await expect.poll(async () => (await loadedContaining(scripts, ZOD)).length).toBeGreaterThan(0);
+
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  const summary = page.getByRole('alert').filter({ hasText: 'There is a problem' });
+  await expect(summary).toBeFocused();
+  await expect(summary.getByRole('link')).toHaveCount(2);
+  // The browser's own check refused it: nothing was posted.
+  expect(actionPosts).toEqual([]);
+});
+
+test('sign-up: zod is not in the first load, and the browser still refuses a short password with the rule', async ({
+  page,
+}) => {
+  const scripts = recordScripts(page);
+  await page.goto('/register');
+  await page.waitForLoadState('networkidle');
+  expect(await loadedContaining(scripts, ZOD)).toEqual([]);
+
+  await page.getByLabel('Password', { exact: true }).fill('short');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByRole('link', { name: /at least \d+ characters/ })).toBeVisible();
+});
+
+test('sign-in: neither zod nor the WebAuthn library is in a script the page’s HTML loads', async ({
+  page,
+}) => {
+  const html = await (await page.request.get('/login')).text();
+  const ownScripts = [...html.matchAll(/<script\b[^>]*\bsrc="([^"]+)"/g)].map(([, src]) => src!);
+  expect(ownScripts.length).toBeGreaterThan(0);
+  for (const src of ownScripts) {
+    const body = await (await page.request.get(src.replace(/&amp;/g, '&'))).text();
+    expect(body.includes(SIMPLEWEBAUTHN), src).toBe(false);
+    expect(body.includes(ZOD), src).toBe(false);
+  }
+});
