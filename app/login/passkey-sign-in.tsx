@@ -2,7 +2,7 @@
 
 import type { AuthenticationResponseJSON } from '@simplewebauthn/browser';
 import { useTranslations } from 'next-intl';
-import { useEffect, useEffectEvent, useState, useTransition } from 'react';
+import { useEffect, useEffectEvent, useRef, useState, useTransition } from 'react';
 import { useFormMessage } from '@/components/form/form';
 import { isCeremonyRefusal, useWebAuthnSupport } from '@/components/webauthn-support';
 import type { FieldError } from '@/lib/web/form-validation';
@@ -24,6 +24,9 @@ export function PasskeySignIn({ next }: { next?: string }) {
   const support = useWebAuthnSupport();
   const [error, setError] = useState<FieldError>();
   const [pending, startTransition] = useTransition();
+  // The challenge cookie holds the last one asked for: once the button has asked, the suggestions
+  // (still loading the library) must not ask after it.
+  const buttonUsed = useRef(false);
 
   const finish = async (response: AuthenticationResponseJSON) => {
     const form = new FormData();
@@ -41,12 +44,11 @@ export function PasskeySignIn({ next }: { next?: string }) {
     let stopped = false;
     let cancel: (() => void) | undefined;
     const autofill = async () => {
-      const { browserSupportsWebAuthnAutofill, startAuthentication, WebAuthnAbortService } =
-        await webauthn();
+      const { browserSupportsWebAuthnAutofill, startAuthentication, WebAuthnAbortService } = await webauthn();
       cancel = () => WebAuthnAbortService.cancelCeremony();
-      if (!(await browserSupportsWebAuthnAutofill()) || stopped) return;
+      if (!(await browserSupportsWebAuthnAutofill()) || stopped || buttonUsed.current) return;
       const optionsJSON = await beginPasskeySignInAction();
-      if (stopped) return;
+      if (stopped || buttonUsed.current) return;
       const response = await startAuthentication({ optionsJSON, useBrowserAutofill: true });
       await finishAutofill(response);
     };
@@ -65,6 +67,7 @@ export function PasskeySignIn({ next }: { next?: string }) {
 
   const signIn = () =>
     startTransition(async () => {
+      buttonUsed.current = true;
       setError(undefined);
       try {
         const [{ startAuthentication }, optionsJSON] = await Promise.all([

@@ -20,8 +20,7 @@ export function RegisterForm({
   const t = useTranslations();
   // Imported when the form is first used, not with the page (decision 037).
   const schema = useMemo(
-    () => async () =>
-      (await import('@/lib/validation/registration')).registrationSchema(minPasswordLength),
+    () => async () => (await import('@/lib/validation/registration')).registrationSchema(minPasswordLength),
     [minPasswordLength],
   );
   return (

@@ -177,7 +177,12 @@ export async function validateFormData<S extends z.ZodType>(
   if (result.success && Object.keys(input.problems).length === 0)
     return { ok: true, data: result.data, input };
   const { '': formError, ...fieldErrors } = result.success ? {} : zodFieldErrors(result.error);
-  return { ok: false, fieldErrors: inFieldOrder({ ...fieldErrors, ...input.problems }, keys), formError, input };
+  return {
+    ok: false,
+    fieldErrors: inFieldOrder({ ...fieldErrors, ...input.problems }, keys),
+    formError,
+    input,
+  };
 }
 
 /**
