@@ -103,7 +103,7 @@ const UNCHECKED: Validator = { check: async () => ({}), keys: [] };
 /**
  * The form's check before sending, loaded once per schema. Not react-hook-form: the check reads the
  * form's own FormData (so both sides judge the same strings), and what is left to keep (errors
- * after the first submission, re-checked as a field changes) did not earn its 10 KiB of script.
+ * after the first submission, re-checked as a field changes) did not earn its 13 KiB of script.
  */
 function useValidator(source: SchemaSource): {
   validator: () => Promise<Validator>;
