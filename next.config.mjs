@@ -1,7 +1,7 @@
 import createNextIntlPlugin from 'next-intl/plugin';
 
 // Catalogues are compiled at build time (next-intl's experimental precompile): the browser then gets
-// a small formatter instead of the ICU message parser, about 10 KiB (gzip) of every page's script
+// a small formatter instead of the ICU message parser: 8.7 of the layout's 18 KiB (gzip) on every page
 // (decision 037). Tests and scripts outside the Next build read the plain JSON with the full parser.
 const withNextIntl = createNextIntlPlugin({
   requestConfig: './lib/i18n/request.ts',
