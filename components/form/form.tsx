@@ -18,6 +18,7 @@ import {
   type RefObject,
 } from 'react';
 import type { z } from 'zod';
+import type { ActionFormControl } from '@/components/form/form-control';
 import { buttonClass, type ButtonVariant } from '@/components/ui/button';
 import type { FieldError, FormState } from '@/lib/web/form-validation';
 import { actionRefusalOf } from '@/lib/web/http-refusal';
@@ -37,9 +38,13 @@ type ActionFormContextValue = {
   pending: boolean;
 };
 
+type FieldElement = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
+
 export type FieldRegistration = {
   name: string;
-  onChange: (event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) => void;
+  onChange: (event: ChangeEvent<FieldElement>) => void;
+  onBlur: (event: ChangeEvent<FieldElement>) => void;
+  ref: (element: FieldElement | null) => (() => void) | undefined;
 };
 
 const ActionFormContext = createContext<ActionFormContextValue | null>(null);
@@ -75,52 +80,23 @@ function serverErrors(state: FormState): ServerErrors {
  */
 export type SchemaSource<S extends z.ZodType = z.ZodType> = S | (() => Promise<S>);
 
-type Validator = {
-  /** The field errors of the form's current FormData, judged by the code the server action runs. */
-  check: (formData: FormData) => Promise<Record<string, FieldError>>;
-  /** The schema's field names, in the order the error summary lists them. */
-  keys: string[];
-};
-
-async function loadValidator(source: SchemaSource): Promise<Validator> {
-  const [{ validateFormData, schemaKeys }, schema] = await Promise.all([
-    import('@/lib/web/form-validation'),
+async function loadControl(
+  source: SchemaSource,
+  form: () => HTMLFormElement | null,
+): Promise<ActionFormControl> {
+  const [{ createActionFormControl }, schema] = await Promise.all([
+    import('@/components/form/form-control'),
     typeof source === 'function' ? source() : source,
   ]);
-  return {
-    check: async (formData) => {
-      const result = await validateFormData(schema, formData);
-      return result.ok ? {} : result.fieldErrors;
-    },
-    keys: schemaKeys(schema) ?? [],
-  };
+  return createActionFormControl(schema, form);
 }
 
-// When the schema cannot be loaded (a dropped connection), the form is sent unchecked: the server
-// action runs the same schema and answers field by field.
-const UNCHECKED: Validator = { check: async () => ({}), keys: [] };
-
-/**
- * The form's check before sending, loaded once per schema. Not react-hook-form: the check reads the
- * form's own FormData (so both sides judge the same strings), and what is left to keep (errors
- * after the first submission, re-checked as a field changes) did not earn its 13 KiB of script.
- */
-function useValidator(source: SchemaSource): {
-  validator: () => Promise<Validator>;
-  order: string[];
-} {
-  const loaded = useRef(new WeakMap<object, Promise<Validator>>());
-  const [order, setOrder] = useState<string[]>([]);
-  const validator = useCallback(() => {
-    let loading = loaded.current.get(source);
-    if (!loading) {
-      loading = loadValidator(source).catch(() => UNCHECKED);
-      loaded.current.set(source, loading);
-      void loading.then(({ keys }) => setOrder(keys));
-    }
-    return loading;
-  }, [source]);
-  return { validator, order };
+function sameErrors(a: Record<string, FieldError>, b: Record<string, FieldError>): boolean {
+  const names = Object.keys(a);
+  return (
+    names.length === Object.keys(b).length &&
+    names.every((name) => JSON.stringify(a[name]) === JSON.stringify(b[name]))
+  );
 }
 
 /**
@@ -192,14 +168,45 @@ export function ActionForm<S extends z.ZodType, Extra = unknown>({
   const state = isFormState(answer) ? answer : IDLE;
   const summaryRef = useRef<HTMLDivElement>(null);
   const checking = useRef(false);
-  // As react-hook-form's onSubmit/onChange modes did: nothing is checked before the first submission,
-  // then each field is checked again as it changes.
-  const submitted = useRef(false);
-  const { validator, order } = useValidator(schema);
   const [clientErrors, setClientErrors] = useState<Record<string, FieldError>>({});
+  const [order, setOrder] = useState<string[]>([]);
+
+  // react-hook-form checks the form (mode onSubmit, reValidateMode onChange: nothing before the first
+  // submission, then each field again as it changes), but it and the schema load when the form is
+  // first focused or sent, not with the page (decision 037). Until then, and if they cannot load (a
+  // dropped connection: the form is then sent unchecked and the server answers field by field), the
+  // fields' handlers only clear server errors.
+  const control = useRef<ActionFormControl | null>(null);
+  const loading = useRef<{ source: SchemaSource; control: Promise<ActionFormControl | null> } | null>(null);
+  // The mounted fields, registered with the control once it exists.
+  const elements = useRef(new Map<FieldElement, string>());
+  const loadedControl = useCallback(() => {
+    if (loading.current?.source === schema) return loading.current.control;
+    const promise = loadControl(schema, () => formRef.current).then(
+      (loaded) => {
+        if (loading.current?.source !== schema) return loaded;
+        control.current = loaded;
+        for (const [element, name] of elements.current) loaded.control.register(name).ref(element);
+        // Its errors are changed in place: keep a copy in React state, a new one only when they differ.
+        loaded.control.subscribe({
+          formState: { errors: true },
+          callback: ({ errors }) => {
+            if (control.current !== loaded) return;
+            const next = loaded.errorsOf(errors);
+            setClientErrors((current) => (sameErrors(current, next) ? current : next));
+          },
+        });
+        setOrder(loaded.keys);
+        return loaded;
+      },
+      () => null,
+    );
+    loading.current = { source: schema, control: promise };
+    return promise;
+  }, [schema]);
 
   // Server errors stay until their field is edited or the next answer comes, so they are kept apart
-  // from the browser's own check, which is recomputed on every change.
+  // from react-hook-form's, which are recomputed on every change.
   const [server, setServer] = useState<ServerErrors>(() => serverErrors(state));
   const [answered, setAnswered] = useState(state);
   if (answered !== state) {
@@ -207,8 +214,8 @@ export function ActionForm<S extends z.ZodType, Extra = unknown>({
     setServer(serverErrors(state));
   }
 
-  // The errors are published with the focus request, so the summary may only appear a render later:
-  // the request waits until there is a summary to focus.
+  // react-hook-form calls onInvalid before it publishes the errors, so the summary may only appear a
+  // render later: the request waits until there is a summary to focus.
   const focusPending = useRef(false);
   const [, requestSummaryFocus] = useState(0);
   useEffect(() => {
@@ -230,17 +237,8 @@ export function ActionForm<S extends z.ZodType, Extra = unknown>({
     (name: string) => (state.status === 'idle' ? undefined : state.values?.[name]),
     [state],
   );
-  const recheck = useCallback(
-    async (name: string, form: HTMLFormElement) => {
-      const errors = await (await validator()).check(new FormData(form));
-      setClientErrors((current) => {
-        const { [name]: _previous, ...others } = current;
-        const error = errors[name];
-        return error ? { ...others, [name]: error } : others;
-      });
-    },
-    [validator],
-  );
+  // The handlers forward to the control's register(name) once it is loaded; a new registration each
+  // render, as useForm's register gave.
   const register = useCallback(
     (name: string): FieldRegistration => ({
       name,
@@ -250,11 +248,22 @@ export function ActionForm<S extends z.ZodType, Extra = unknown>({
           const { [name]: _edited, ...fieldErrors } = current.fieldErrors;
           return { ...current, fieldErrors };
         });
-        const form = event.currentTarget.form;
-        if (submitted.current && form) void recheck(name, form);
+        void control.current?.control.register(name).onChange(event);
+      },
+      onBlur: (event) => {
+        void control.current?.control.register(name).onBlur(event);
+      },
+      ref: (element) => {
+        if (!element) return undefined;
+        elements.current.set(element, name);
+        control.current?.control.register(name).ref(element);
+        return () => {
+          elements.current.delete(element);
+          control.current?.control.register(name).ref(null);
+        };
       },
     }),
-    [recheck],
+    [],
   );
 
   const summaryErrors = useMemo(() => {
@@ -292,20 +301,18 @@ export function ActionForm<S extends z.ZodType, Extra = unknown>({
     // in between must not send the form twice.
     if (pending || checking.current) return;
     checking.current = true;
-    submitted.current = true;
     setServer((current) => ({ fieldErrors: current.fieldErrors }));
     const formData = new FormData(form, submitter);
-    void validator()
-      .then(({ check }) => check(formData))
-      .then((errors) => {
-        setClientErrors(errors);
-        if (Object.keys(errors).length === 0) {
-          startTransition(() => submit(formData));
-        } else {
-          focusPending.current = true;
-          requestSummaryFocus((count) => count + 1);
-        }
-      })
+    const send = () => startTransition(() => submit(formData));
+    void loadedControl()
+      .then((loaded) =>
+        loaded
+          ? loaded.control.handleSubmit(send, () => {
+              focusPending.current = true;
+              requestSummaryFocus((count) => count + 1);
+            })()
+          : send(),
+      )
       .finally(() => {
         checking.current = false;
       });
@@ -318,7 +325,7 @@ export function ActionForm<S extends z.ZodType, Extra = unknown>({
         action={formAction}
         onSubmit={onSubmit}
         // The check's code loads as the person starts on the form, not with the page.
-        onFocus={() => void validator()}
+        onFocus={() => void loadedControl()}
         // Our messages, in the reader's language, beside the field: not the browser's bubbles.
         noValidate
         className={className ? `${styles.form} ${className}` : styles.form}
@@ -360,7 +367,7 @@ export type FormField = {
   errorMessage: string | undefined;
   /** What the server echoed back after the last submission, if anything (never a secret field). */
   echoedValue: string | undefined;
-  /** Spread on the control: name, id, ARIA state and the form's change handler. */
+  /** Spread on the control: name, id, ARIA state, and the handlers and ref that react-hook-form gets. */
   controlProps: FieldRegistration & {
     id: string;
     'aria-invalid': true | undefined;
