@@ -2,14 +2,15 @@ import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 
 /**
- * Decision 037: the sign-in and sign-up pages load zod and the WebAuthn library only once the form
- * is used, and still check the form in the browser before sending it. `npm run bench:pages`
+ * Decision 037: the sign-in and sign-up pages load zod, react-hook-form and the WebAuthn library only
+ * once the form is used, and still check the form in the browser before sending it. `npm run bench:pages`
  * measures the weight; this proves what is left out of the first load and that the check still works.
  */
 
-// Strings each library carries in its minified build: zod's error class and @simplewebauthn/browser's
-// abort message.
+// Strings each library carries in its minified build: zod's error class, a method of react-hook-form's
+// form control (a property name, so minifying keeps it) and @simplewebauthn/browser's abort message.
 const ZOD = '$ZodError';
+const REACT_HOOK_FORM = '_removeUnmounted';
 const SIMPLEWEBAUTHN = 'Cancelling existing WebAuthn API call for new one';
 
 /** The bodies of the scripts the page has downloaded so far, by URL. */
@@ -27,7 +28,7 @@ async function loadedContaining(scripts: Map<string, Promise<string>>, marker: s
   return found;
 }
 
-test('sign-in: zod is not in the first load; focusing the form loads it and the empty form is refused in the browser', async ({
+test('sign-in: zod and react-hook-form are not in the first load; focusing the form loads them and the empty form is refused in the browser', async ({
   page,
 }) => {
   const scripts = recordScripts(page);
@@ -41,9 +42,11 @@ test('sign-in: zod is not in the first load; focusing the form loads it and the 
   await page.goto('/login');
   await page.waitForLoadState('networkidle');
   expect(await loadedContaining(scripts, ZOD)).toEqual([]);
+  expect(await loadedContaining(scripts, REACT_HOOK_FORM)).toEqual([]);
 
   await page.getByLabel('Email or username').focus();
   await expect.poll(async () => (await loadedContaining(scripts, ZOD)).length).toBeGreaterThan(0);
+  await expect.poll(async () => (await loadedContaining(scripts, REACT_HOOK_FORM)).length).toBeGreaterThan(0);
 
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   // The summary takes focus and links to both fields.
@@ -54,20 +57,30 @@ test('sign-in: zod is not in the first load; focusing the form loads it and the 
   expect(formPosts).toEqual([]);
 });
 
-test('sign-up: zod is not in the first load, and the browser still refuses a short password with the rule', async ({
+test('sign-up: zod and react-hook-form are not in the first load, and the browser still refuses a short password with the rule', async ({
   page,
 }) => {
   const scripts = recordScripts(page);
   await page.goto('/register');
   await page.waitForLoadState('networkidle');
   expect(await loadedContaining(scripts, ZOD)).toEqual([]);
+  expect(await loadedContaining(scripts, REACT_HOOK_FORM)).toEqual([]);
 
-  await page.getByLabel('Password', { exact: true }).fill('short');
+  const password = page.getByLabel('Password', { exact: true });
+  const passwordError = page.locator('a[href="#register-password"]');
+  await password.fill('short');
+  // Nothing is checked before the first submission (react-hook-form's onSubmit mode)…
+  await expect(page.getByRole('heading', { name: 'There is a problem' })).toHaveCount(0);
   await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page.locator('a[href="#register-password"]')).toHaveText(/Use at least \d+ characters/);
+  await expect(passwordError).toHaveText(/Use at least \d+ characters/);
+  // …then the field is checked again as it changes (reValidateMode onChange), through the control.
+  await password.fill('a much longer passphrase, 2026');
+  await expect(passwordError).toHaveCount(0);
+  await password.fill('short again');
+  await expect(passwordError).toHaveText(/Use at least \d+ characters/);
 });
 
-test('sign-in: neither zod nor the WebAuthn library is in a script the page’s HTML loads', async ({
+test('sign-in: neither zod, react-hook-form nor the WebAuthn library is in a script the page’s HTML loads', async ({
   page,
 }) => {
   const html = await (await page.request.get('/login')).text();
@@ -77,5 +90,6 @@ test('sign-in: neither zod nor the WebAuthn library is in a script the page’s 
     const body = await (await page.request.get(src.replace(/&amp;/g, '&'))).text();
     expect(body.includes(SIMPLEWEBAUTHN), src).toBe(false);
     expect(body.includes(ZOD), src).toBe(false);
+    expect(body.includes(REACT_HOOK_FORM), src).toBe(false);
   }
 });
