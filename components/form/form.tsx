@@ -188,6 +188,7 @@ export function ActionForm<S extends z.ZodType, Extra = unknown>({
         control.current = loaded;
         for (const [element, name] of elements.current) loaded.control.register(name).ref(element);
         // Its errors are changed in place: keep a copy in React state, a new one only when they differ.
+        // The subscription lives as long as the control, which belongs to this form alone.
         loaded.control.subscribe({
           formState: { errors: true },
           callback: ({ errors }) => {
