@@ -1,6 +1,12 @@
 import createNextIntlPlugin from 'next-intl/plugin';
 
-const withNextIntl = createNextIntlPlugin('./lib/i18n/request.ts');
+// Catalogues are compiled at build time (next-intl's experimental precompile): the browser then gets
+// a small formatter instead of the ICU message parser: 8.7 of the layout's 18 KiB (gzip) on every page
+// (decision 037). Tests and scripts outside the Next build read the plain JSON with the full parser.
+const withNextIntl = createNextIntlPlugin({
+  requestConfig: './lib/i18n/request.ts',
+  experimental: { messages: { path: './lib/i18n/messages', format: 'json', precompile: true } },
+});
 
 /**
  * Hosts whose pages may call server actions, for Next's own check (it compares Origin with the Host

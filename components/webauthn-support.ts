@@ -1,12 +1,14 @@
 'use client';
 
-import { browserSupportsWebAuthn } from '@simplewebauthn/browser';
 import { useSyncExternalStore } from 'react';
 
 export type WebAuthnSupport = 'unknown' | 'supported' | 'unsupported';
 
 const noSubscription = () => () => undefined;
-const inThisBrowser = (): WebAuthnSupport => (browserSupportsWebAuthn() ? 'supported' : 'unsupported');
+// @simplewebauthn/browser's browserSupportsWebAuthn() is this one test; importing it would put the
+// whole library (the ceremonies load on demand) into every page that asks (decision 037).
+const inThisBrowser = (): WebAuthnSupport =>
+  typeof globalThis.PublicKeyCredential === 'function' ? 'supported' : 'unsupported';
 const notOnTheServer = (): WebAuthnSupport => 'unknown';
 
 /**

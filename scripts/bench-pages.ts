@@ -16,7 +16,7 @@
  *    headless, on /login, /register and the bare page, nothing fetched from the network;
  * 4. prints the table and the issue's goals as MET/MISSED.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -77,7 +77,10 @@ interface Scores {
   accessibility: number;
 }
 
-async function lighthouse(url: string): Promise<Scores> {
+/** BENCH_PAGES_REPORTS=<dir> keeps each Lighthouse report there (login.json, …) to read its audits. */
+const reportsDir = process.env.BENCH_PAGES_REPORTS;
+
+async function lighthouse(url: string, label: string): Promise<Scores> {
   const out = path.join(mkdtempSync(path.join(tmpdir(), 'gatehouse-lighthouse-')), 'report.json');
   try {
     await run(
@@ -94,6 +97,13 @@ async function lighthouse(url: string): Promise<Scores> {
       lighthouseDir,
       { CHROME_PATH: chromium },
     );
+    if (reportsDir) {
+      mkdirSync(reportsDir, { recursive: true });
+      copyFileSync(
+        out,
+        path.join(reportsDir, `${label.replace(/[^a-z]+/g, '-').replace(/^-|-$/g, '')}.json`),
+      );
+    }
     const report = JSON.parse(readFileSync(out, 'utf8')) as {
       categories: Record<keyof Scores, { score: number | null }>;
     };
@@ -167,7 +177,7 @@ async function main(): Promise<void> {
       ['/register', `${base}/register`],
       ['bare page', `${bareBase}/`],
     ] as const) {
-      scores.push([label, await lighthouse(url)]);
+      scores.push([label, await lighthouse(url, label)]);
     }
 
     console.log('');

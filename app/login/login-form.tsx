@@ -1,13 +1,19 @@
 'use client';
 
 import { useTranslations } from 'next-intl';
-import { z } from 'zod';
 import { ActionForm } from '@/components/form/form';
 import { HiddenField, PasswordField, TextField } from '@/components/form/fields';
-import { loginSchema } from '@/lib/validation/registration';
 import { login } from './actions';
 
-const schema = loginSchema.extend({ next: z.string().max(512).optional() });
+// Imported when the form is first used, not with the page: zod is most of a sign-in page's script
+// (decision 037).
+const schema = async () => {
+  const [{ z }, { loginSchema }] = await Promise.all([
+    import('zod'),
+    import('@/lib/validation/registration'),
+  ]);
+  return loginSchema.extend({ next: z.string().max(512).optional() });
+};
 
 export function LoginForm({ next }: { next?: string }) {
   const t = useTranslations('login');

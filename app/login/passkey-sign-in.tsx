@@ -1,18 +1,16 @@
 'use client';
 
-import {
-  browserSupportsWebAuthnAutofill,
-  startAuthentication,
-  WebAuthnAbortService,
-  type AuthenticationResponseJSON,
-} from '@simplewebauthn/browser';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/browser';
 import { useTranslations } from 'next-intl';
-import { useEffect, useEffectEvent, useState, useTransition } from 'react';
+import { useEffect, useEffectEvent, useRef, useState, useTransition } from 'react';
 import { useFormMessage } from '@/components/form/form';
 import { isCeremonyRefusal, useWebAuthnSupport } from '@/components/webauthn-support';
 import type { FieldError } from '@/lib/web/form-validation';
 import { beginPasskeySignInAction, passkeyLogin } from './actions';
 import { Button } from '@/components/ui/button';
+
+// The ceremony's code loads after the page, not with it (decision 037).
+const webauthn = () => import('@simplewebauthn/browser');
 
 /**
  * Username-less sign-in with a passkey: a button, and the browser's own passkey suggestions on the
@@ -26,6 +24,9 @@ export function PasskeySignIn({ next }: { next?: string }) {
   const support = useWebAuthnSupport();
   const [error, setError] = useState<FieldError>();
   const [pending, startTransition] = useTransition();
+  // The challenge cookie holds the last one asked for: once the button has asked, the suggestions
+  // (still loading the library) must not ask after it.
+  const buttonUsed = useRef(false);
 
   const finish = async (response: AuthenticationResponseJSON) => {
     const form = new FormData();
@@ -41,10 +42,13 @@ export function PasskeySignIn({ next }: { next?: string }) {
   useEffect(() => {
     if (support !== 'supported') return;
     let stopped = false;
+    let cancel: (() => void) | undefined;
     const autofill = async () => {
-      if (!(await browserSupportsWebAuthnAutofill()) || stopped) return;
+      const { browserSupportsWebAuthnAutofill, startAuthentication, WebAuthnAbortService } = await webauthn();
+      cancel = () => WebAuthnAbortService.cancelCeremony();
+      if (!(await browserSupportsWebAuthnAutofill()) || stopped || buttonUsed.current) return;
       const optionsJSON = await beginPasskeySignInAction();
-      if (stopped) return;
+      if (stopped || buttonUsed.current) return;
       const response = await startAuthentication({ optionsJSON, useBrowserAutofill: true });
       await finishAutofill(response);
     };
@@ -55,7 +59,7 @@ export function PasskeySignIn({ next }: { next?: string }) {
     });
     return () => {
       stopped = true;
-      WebAuthnAbortService.cancelCeremony();
+      cancel?.();
     };
   }, [support]);
 
@@ -63,9 +67,13 @@ export function PasskeySignIn({ next }: { next?: string }) {
 
   const signIn = () =>
     startTransition(async () => {
+      buttonUsed.current = true;
       setError(undefined);
       try {
-        const optionsJSON = await beginPasskeySignInAction();
+        const [{ startAuthentication }, optionsJSON] = await Promise.all([
+          webauthn(),
+          beginPasskeySignInAction(),
+        ]);
         await finish(await startAuthentication({ optionsJSON }));
       } catch (failure) {
         if (!isCeremonyRefusal(failure)) throw failure;

@@ -5,7 +5,6 @@ import { useMemo } from 'react';
 import { ActionForm } from '@/components/form/form';
 import { PasswordField, SelectField, TextAreaField, TextField } from '@/components/form/fields';
 import { locales } from '@/lib/i18n/config';
-import { registrationSchema } from '@/lib/validation/registration';
 import { register } from './actions';
 
 export function RegisterForm({
@@ -19,7 +18,11 @@ export function RegisterForm({
   invitedEmail?: string;
 }) {
   const t = useTranslations();
-  const schema = useMemo(() => registrationSchema(minPasswordLength), [minPasswordLength]);
+  // Imported when the form is first used, not with the page (decision 037).
+  const schema = useMemo(
+    () => async () => (await import('@/lib/validation/registration')).registrationSchema(minPasswordLength),
+    [minPasswordLength],
+  );
   return (
     <ActionForm action={register} schema={schema} submitLabel={t('register.submit')} idPrefix="register">
       <TextField

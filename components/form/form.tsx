@@ -1,6 +1,5 @@
 'use client';
 
-import { toNestErrors } from '@hookform/resolvers';
 import { useTranslations } from 'next-intl';
 import {
   createContext,
@@ -18,10 +17,10 @@ import {
   type ReactNode,
   type RefObject,
 } from 'react';
-import { get, useForm, type FieldErrors, type FieldValues, type Resolver } from 'react-hook-form';
 import type { z } from 'zod';
+import type { ActionFormControl } from '@/components/form/form-control';
 import { buttonClass, type ButtonVariant } from '@/components/ui/button';
-import { schemaKeys, validateFormData, type FieldError, type FormState } from '@/lib/web/form-validation';
+import type { FieldError, FormState } from '@/lib/web/form-validation';
 import { actionRefusalOf } from '@/lib/web/http-refusal';
 import styles from './form.module.css';
 
@@ -39,15 +38,13 @@ type ActionFormContextValue = {
   pending: boolean;
 };
 
+type FieldElement = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
+
 export type FieldRegistration = {
   name: string;
-  onChange: (
-    event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>,
-  ) => Promise<unknown>;
-  onBlur: (
-    event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>,
-  ) => Promise<unknown>;
-  ref: (element: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement | null) => void;
+  onChange: (event: ChangeEvent<FieldElement>) => void;
+  onBlur: (event: ChangeEvent<FieldElement>) => void;
+  ref: (element: FieldElement | null) => (() => void) | undefined;
 };
 
 const ActionFormContext = createContext<ActionFormContextValue | null>(null);
@@ -77,36 +74,28 @@ function serverErrors(state: FormState): ServerErrors {
     : { fieldErrors: {} };
 }
 
-// The resolver keeps the issue's params on react-hook-form's error object, beside the key.
-type ResolvedError = { type: string; message?: string; params?: FieldError['params'] };
+/**
+ * The schema, or a function that imports it: a page whose form should not ship zod with its first
+ * load passes the import (decision 037); the form loads it when it is first focused or sent.
+ */
+export type SchemaSource<S extends z.ZodType = z.ZodType> = S | (() => Promise<S>);
 
-function toFieldError(error: unknown): FieldError | undefined {
-  if (!error || typeof error !== 'object') return undefined;
-  const { message, params } = error as ResolvedError;
-  if (typeof message !== 'string') return undefined;
-  return params ? { key: message, params } : { key: message };
+async function loadControl(
+  source: SchemaSource,
+  form: () => HTMLFormElement | null,
+): Promise<ActionFormControl> {
+  const [{ createActionFormControl }, schema] = await Promise.all([
+    import('@/components/form/form-control'),
+    typeof source === 'function' ? source() : source,
+  ]);
+  return createActionFormControl(schema, form);
 }
 
-/**
- * Not zodResolver: that one drops the issue's params (the {min} of "at least {min} characters") and
- * checks react-hook-form's idea of the values. This one reads the form's own FormData through the
- * very code the server action runs, so both sides judge the same strings in the same way.
- */
-function useFormDataResolver(schema: z.ZodType, formRef: RefObject<HTMLFormElement | null>): Resolver {
-  return useCallback<Resolver>(
-    async (values, _context, options) => {
-      const form = formRef.current;
-      if (!form) return { values, errors: {} };
-      const result = await validateFormData(schema, new FormData(form));
-      if (result.ok) return { values: result.data as FieldValues, errors: {} };
-      const errors: FieldErrors = {};
-      for (const [name, error] of Object.entries(result.fieldErrors)) {
-        const resolved: ResolvedError = { type: 'validation', message: error.key, params: error.params };
-        errors[name] = resolved;
-      }
-      return { values: {}, errors: toNestErrors(errors, options) };
-    },
-    [schema, formRef],
+function sameErrors(a: Record<string, FieldError>, b: Record<string, FieldError>): boolean {
+  const names = Object.keys(a);
+  return (
+    names.length === Object.keys(b).length &&
+    names.every((name) => JSON.stringify(a[name]) === JSON.stringify(b[name]))
   );
 }
 
@@ -125,8 +114,11 @@ export function useFormMessage(): (message: FieldError, fallbackKey?: string) =>
 
 type ActionFormProps<S extends z.ZodType, Extra> = {
   action: (state: FormState<Extra>, formData: FormData) => Promise<FormState<Extra>>;
-  /** The schema the server action was made with (createFormAction); share it from lib/validation. */
-  schema: S;
+  /**
+   * The schema the server action was made with (createFormAction); share it from lib/validation.
+   * A function importing it keeps zod out of the page's first load.
+   */
+  schema: SchemaSource<S>;
   children: ReactNode;
   className?: string;
   /** Already translated; when given, the form ends with its own submit button. */
@@ -176,12 +168,43 @@ export function ActionForm<S extends z.ZodType, Extra = unknown>({
   const state = isFormState(answer) ? answer : IDLE;
   const summaryRef = useRef<HTMLDivElement>(null);
   const checking = useRef(false);
-  const resolver = useFormDataResolver(schema, formRef);
-  const {
-    register: registerField,
-    handleSubmit,
-    formState: { errors: clientErrors },
-  } = useForm({ resolver, mode: 'onSubmit', reValidateMode: 'onChange', shouldFocusError: false });
+  const [clientErrors, setClientErrors] = useState<Record<string, FieldError>>({});
+  const [order, setOrder] = useState<string[]>([]);
+
+  // react-hook-form checks the form (mode onSubmit, reValidateMode onChange: nothing before the first
+  // submission, then each field again as it changes), but it and the schema load when the form is
+  // first focused or sent, not with the page (decision 037). Until then, and if they cannot load (a
+  // dropped connection: the form is then sent unchecked and the server answers field by field), the
+  // fields' handlers only clear server errors.
+  const control = useRef<ActionFormControl | null>(null);
+  const loading = useRef<{ source: SchemaSource; control: Promise<ActionFormControl | null> } | null>(null);
+  // The mounted fields, registered with the control once it exists.
+  const elements = useRef(new Map<FieldElement, string>());
+  const loadedControl = useCallback(() => {
+    if (loading.current?.source === schema) return loading.current.control;
+    const promise = loadControl(schema, () => formRef.current).then(
+      (loaded) => {
+        if (loading.current?.source !== schema) return loaded;
+        control.current = loaded;
+        for (const [element, name] of elements.current) loaded.control.register(name).ref(element);
+        // Its errors are changed in place: keep a copy in React state, a new one only when they differ.
+        // The subscription lives as long as the control, which belongs to this form alone.
+        loaded.control.subscribe({
+          formState: { errors: true },
+          callback: ({ errors }) => {
+            if (control.current !== loaded) return;
+            const next = loaded.errorsOf(errors);
+            setClientErrors((current) => (sameErrors(current, next) ? current : next));
+          },
+        });
+        setOrder(loaded.keys);
+        return loaded;
+      },
+      () => null,
+    );
+    loading.current = { source: schema, control: promise };
+    return promise;
+  }, [schema]);
 
   // Server errors stay until their field is edited or the next answer comes, so they are kept apart
   // from react-hook-form's, which are recomputed on every change.
@@ -206,32 +229,42 @@ export function ActionForm<S extends z.ZodType, Extra = unknown>({
     if (state.status === 'error') summaryRef.current?.focus();
   }, [state]);
 
-  const order = useMemo(() => schemaKeys(schema) ?? [], [schema]);
   const idFor = useCallback((name: string) => `${idPrefix}-${name.replace(/[^\w-]/g, '-')}`, [idPrefix]);
   const errorFor = useCallback(
-    (name: string) => toFieldError(get(clientErrors, name)) ?? server.fieldErrors[name],
+    (name: string) => clientErrors[name] ?? server.fieldErrors[name],
     [clientErrors, server],
   );
   const valueFor = useCallback(
     (name: string) => (state.status === 'idle' ? undefined : state.values?.[name]),
     [state],
   );
+  // The handlers forward to the control's register(name) once it is loaded; a new registration each
+  // render, as useForm's register gave.
   const register = useCallback(
-    (name: string): FieldRegistration => {
-      const registration = registerField(name);
-      return {
-        ...registration,
-        onChange: (event) => {
-          setServer((current) => {
-            if (!(name in current.fieldErrors)) return current;
-            const { [name]: _edited, ...fieldErrors } = current.fieldErrors;
-            return { ...current, fieldErrors };
-          });
-          return registration.onChange(event);
-        },
-      };
-    },
-    [registerField],
+    (name: string): FieldRegistration => ({
+      name,
+      onChange: (event) => {
+        setServer((current) => {
+          if (!(name in current.fieldErrors)) return current;
+          const { [name]: _edited, ...fieldErrors } = current.fieldErrors;
+          return { ...current, fieldErrors };
+        });
+        void control.current?.control.register(name).onChange(event);
+      },
+      onBlur: (event) => {
+        void control.current?.control.register(name).onBlur(event);
+      },
+      ref: (element) => {
+        if (!element) return undefined;
+        elements.current.set(element, name);
+        control.current?.control.register(name).ref(element);
+        return () => {
+          elements.current.delete(element);
+          control.current?.control.register(name).ref(null);
+        };
+      },
+    }),
+    [],
   );
 
   const summaryErrors = useMemo(() => {
@@ -270,15 +303,20 @@ export function ActionForm<S extends z.ZodType, Extra = unknown>({
     if (pending || checking.current) return;
     checking.current = true;
     setServer((current) => ({ fieldErrors: current.fieldErrors }));
-    void handleSubmit(
-      () => startTransition(() => submit(new FormData(form, submitter))),
-      () => {
-        focusPending.current = true;
-        requestSummaryFocus((count) => count + 1);
-      },
-    )(event).finally(() => {
-      checking.current = false;
-    });
+    const formData = new FormData(form, submitter);
+    const send = () => startTransition(() => submit(formData));
+    void loadedControl()
+      .then((loaded) =>
+        loaded
+          ? loaded.control.handleSubmit(send, () => {
+              focusPending.current = true;
+              requestSummaryFocus((count) => count + 1);
+            })()
+          : send(),
+      )
+      .finally(() => {
+        checking.current = false;
+      });
   }
 
   return (
@@ -287,6 +325,8 @@ export function ActionForm<S extends z.ZodType, Extra = unknown>({
         ref={formRef}
         action={formAction}
         onSubmit={onSubmit}
+        // The check's code loads as the person starts on the form, not with the page.
+        onFocus={() => void loadedControl()}
         // Our messages, in the reader's language, beside the field: not the browser's bubbles.
         noValidate
         className={className ? `${styles.form} ${className}` : styles.form}
@@ -328,7 +368,7 @@ export type FormField = {
   errorMessage: string | undefined;
   /** What the server echoed back after the last submission, if anything (never a secret field). */
   echoedValue: string | undefined;
-  /** Spread on the control: name, id, ARIA state and react-hook-form's handlers. */
+  /** Spread on the control: name, id, ARIA state, and the handlers and ref that react-hook-form gets. */
   controlProps: FieldRegistration & {
     id: string;
     'aria-invalid': true | undefined;

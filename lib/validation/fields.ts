@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { encodeFieldMessage } from './password';
 
 /**
- * Field schemas shared by the browser (react-hook-form) and the server (server actions, JSON API).
+ * Field schemas shared by the browser (ActionForm's check) and the server (server actions, JSON API).
  * Messages are catalogue keys (see lib/validation/password.ts for the key?param=value encoding).
  */
 

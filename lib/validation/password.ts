@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * The parts of the password policy that the browser can run: length bounds, the new-password form
  * schema and the message format. Nothing here may import node: modules or the common-password
- * dictionary (≈380 kB), because react-hook-form runs this schema in client components. The server
+ * dictionary (≈380 kB), because ActionForm runs this schema in client components. The server
  * runs the same schema and then checkPasswordPolicy() from lib/password-policy.ts.
  */
 

@@ -170,11 +170,30 @@ export async function validateFormData<S extends z.ZodType>(
   schema: S,
   formData: FormData,
 ): Promise<FormValidation<z.output<S>>> {
-  const input = readFormData(formData, schemaKeys(schema));
+  const keys = schemaKeys(schema);
+  const input = readFormData(formData, keys);
   // reportInput lets the issue tell a missing field from a wrong one; the input is never passed on.
   const result = await schema.safeParseAsync(input.values, { reportInput: true });
   if (result.success && Object.keys(input.problems).length === 0)
     return { ok: true, data: result.data, input };
   const { '': formError, ...fieldErrors } = result.success ? {} : zodFieldErrors(result.error);
-  return { ok: false, fieldErrors: { ...fieldErrors, ...input.problems }, formError, input };
+  return {
+    ok: false,
+    fieldErrors: inFieldOrder({ ...fieldErrors, ...input.problems }, keys),
+    formError,
+    input,
+  };
+}
+
+/**
+ * Errors in the order of the schema's fields, which is the form's: the error summary lists them so
+ * even on a page rendered before the browser has the schema (decision 037).
+ */
+function inFieldOrder(
+  errors: Record<string, FieldError>,
+  keys: readonly string[] | undefined,
+): Record<string, FieldError> {
+  if (!keys) return errors;
+  const rank = (name: string) => (keys.includes(name) ? keys.indexOf(name) : keys.length);
+  return Object.fromEntries(Object.entries(errors).sort(([a], [b]) => rank(a) - rank(b)));
 }
