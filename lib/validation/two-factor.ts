@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_WEBAUTHN_RESPONSE_LENGTH } from './passkeys';
 
 /** The two-factor forms, on both sides (lib/two-factor.ts judges the codes). */
 
@@ -58,3 +59,9 @@ export const regenerateCodesSchema = z.object({ currentPassword });
 export const disableTwoFactorSchema = z.object({ currentPassword, code: totpCodeField });
 export const signInCodeSchema = z.object({ code: totpCodeField, next });
 export const signInRecoveryCodeSchema = z.object({ recoveryCode: recoveryCodeField, next });
+
+/** The passkey's answer on the second step, as JSON text (lib/validation/passkeys.ts checks it). */
+export const passkeySecondStepSchema = z.object({
+  response: z.string().max(MAX_WEBAUTHN_RESPONSE_LENGTH),
+  next,
+});

@@ -1,5 +1,14 @@
 import type { BrowserContext, CDPSession, Page } from '@playwright/test';
-import { approvalQueue, expect, PASSWORD, registerAndConfirm, signInAdmin, signInOk, test } from './fixtures';
+import {
+  approvalQueue,
+  expect,
+  PASSWORD,
+  registerAndConfirm,
+  signIn,
+  signInAdmin,
+  signInOk,
+  test,
+} from './fixtures';
 
 /**
  * Passkeys through Chromium's virtual authenticator (CDP WebAuthn domain): a real browser creates
@@ -148,5 +157,39 @@ test('passkeys: without JavaScript the page says they need it, and the password 
   await noJsPage.goto('/account/passkeys');
   await expect(noJsPage.getByText('Adding a passkey needs JavaScript')).toBeVisible();
   await expect(noJsPage.getByLabel('Current password')).toHaveCount(0);
+  await Promise.all([context.close(), noJs.close()]);
+});
+
+test('passkeys: password then passkey as second step; without JavaScript the step says a passkey needs it', async ({
+  browser,
+  mailbox,
+}) => {
+  const context = await browser.newContext();
+  const { page, email } = await activeUser(context, mailbox, 'passkey-second');
+  await addAuthenticator(page);
+  await signInOk(page, email);
+  await addPasskey(page, 'Desk key');
+  await signOut(page);
+
+  // The right password alone is not enough any more: the second step asks for the passkey.
+  await signIn(page, email);
+  await expect(page).toHaveURL(/\/login\/two-factor$/);
+  const step = page.getByRole('region', { name: 'With a passkey' });
+  await expect(step).toContainText('Now confirm with one of the passkeys');
+  await expect(page.getByLabel('Code from the app')).toHaveCount(0);
+  await step.getByRole('button', { name: 'Use a passkey' }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByRole('heading', { name: 'Your account', level: 1 })).toBeVisible();
+
+  // Without JavaScript the password still leads to the step, which says what it needs and offers
+  // the honest ways out; no session is made.
+  const noJs = await browser.newContext({ javaScriptEnabled: false });
+  const noJsPage = await noJs.newPage();
+  await signIn(noJsPage, email);
+  await expect(noJsPage).toHaveURL(/\/login\/two-factor$/);
+  await expect(noJsPage.getByText('Using a passkey needs JavaScript')).toBeVisible();
+  await expect(noJsPage.getByRole('heading', { name: 'Cannot use your passkey?' })).toBeVisible();
+  await noJsPage.goto('/account');
+  await expect(noJsPage).toHaveURL(/\/login/);
   await Promise.all([context.close(), noJs.close()]);
 });

@@ -1,0 +1,217 @@
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditEvents, pendingSignIns, sessions, settings } from '@/db/schema';
+import { DAY, ManualClock } from '@/lib/clock';
+import { logIn } from '@/lib/login';
+import { beginPasskeyRegistration, finishPasskeyRegistration, relyingParty } from '@/lib/passkeys';
+import {
+  MAX_PENDING_ATTEMPTS,
+  PENDING_SIGN_IN_TTL_MS,
+  requiresSecondFactor,
+  secondFactorsOf,
+} from '@/lib/pending-sign-in';
+import { setSetting } from '@/lib/settings';
+import {
+  beginPasskeySecondStep,
+  twoFactorEnrolmentDue,
+  verifyPasskeySecondStep,
+  verifySecondFactor,
+} from '@/lib/two-factor';
+import { SoftwarePasskey } from '@/tests/helpers/software-passkey';
+import { createTestDatabase, type TestDatabase } from '@/tests/helpers/test-db';
+import { createTestUser, freshContext, TEST_PASSWORD } from '@/tests/helpers/users';
+
+/** A passkey as the second step after the password (decision 035), beside lib/two-factor.ts. */
+
+let t: TestDatabase;
+const clock = new ManualClock(new Date());
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+async function userWithPasskey(username: string) {
+  const user = await createTestUser(t.db, clock, username);
+  const key = new SoftwarePasskey(relyingParty().origin);
+  const begun = await beginPasskeyRegistration(
+    t.db,
+    { userId: user.id, currentPassword: TEST_PASSWORD },
+    freshContext(),
+    clock,
+  );
+  if (!begun.ok) throw new Error(begun.code);
+  const finished = await finishPasskeyRegistration(
+    t.db,
+    { userId: user.id, handle: begun.handle, name: 'Laptop', response: key.register(begun.options) },
+    freshContext(),
+    clock,
+  );
+  if (!finished.ok) throw new Error(finished.code);
+  return { user, key, passkeyId: finished.passkeyId };
+}
+
+async function passwordStep(identifier: string): Promise<string> {
+  const result = await logIn(t.db, { identifier, password: TEST_PASSWORD }, freshContext(), clock);
+  if (result.ok || result.code !== 'second_factor_required') throw new Error('no second step');
+  return result.pendingToken;
+}
+
+async function begin(pendingToken: string) {
+  const begun = await beginPasskeySecondStep(t.db, { pendingToken }, clock);
+  if (!begun.ok) throw new Error(begun.code);
+  return begun;
+}
+
+const sessionsOf = (userId: string) => t.db.select().from(sessions).where(eq(sessions.userId, userId));
+
+describe('a passkey as the second step after the password', () => {
+  it('an account with a passkey and no app gets no session for the password alone', async () => {
+    const { user } = await userWithPasskey('pk2_plain');
+    expect(await secondFactorsOf(t.db, user.id)).toEqual({ totp: false, passkeys: true });
+    expect(await requiresSecondFactor(t.db, user.id)).toBe(true);
+    await passwordStep('pk2_plain');
+    expect(await sessionsOf(user.id)).toHaveLength(0);
+  });
+
+  it("finishes with the account's own passkey: one session, audited, the pending sign-in used", async () => {
+    const { user, key, passkeyId } = await userWithPasskey('pk2_ok');
+    const token = await passwordStep('pk2_ok');
+    const begun = await begin(token);
+    expect(begun.options.allowCredentials?.map((c) => c.id)).toEqual([key.credentialId]);
+    const result = await verifyPasskeySecondStep(
+      t.db,
+      { pendingToken: token, handle: begun.handle, response: key.authenticate(begun.options) },
+      freshContext(),
+      clock,
+    );
+    expect(result.ok).toBe(true);
+    expect(await sessionsOf(user.id)).toHaveLength(1);
+    const [succeeded] = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.userId, user.id), eq(auditEvents.action, 'login.succeeded')));
+    expect(succeeded?.meta).toMatchObject({ secondFactor: 'passkey', passkeyId });
+    // Used once: the same pending sign-in cannot be finished again, not even by a code.
+    const again = await verifySecondFactor(
+      t.db,
+      { pendingToken: token, kind: 'totp', code: '000000' },
+      freshContext(),
+      clock,
+    );
+    expect(again).toEqual({ ok: false, code: 'expired' });
+  });
+
+  it("security: another account's passkey cannot finish the pending sign-in, even with a valid signature", async () => {
+    const victim = await userWithPasskey('pk2_victim');
+    const attacker = await userWithPasskey('pk2_attacker');
+    const token = await passwordStep('pk2_victim');
+    const begun = await begin(token);
+    const refused = await verifyPasskeySecondStep(
+      t.db,
+      { pendingToken: token, handle: begun.handle, response: attacker.key.authenticate(begun.options) },
+      freshContext(),
+      clock,
+    );
+    expect(refused).toEqual({ ok: false, code: 'passkey_refused', attemptsLeft: MAX_PENDING_ATTEMPTS - 1 });
+    expect(await sessionsOf(victim.user.id)).toHaveLength(0);
+    expect(await sessionsOf(attacker.user.id)).toHaveLength(0);
+    const failed = await t.db
+      .select()
+      .from(auditEvents)
+      .where(
+        and(eq(auditEvents.userId, victim.user.id), eq(auditEvents.action, 'login.second_factor_failed')),
+      );
+    expect(failed.map((e) => e.meta)).toEqual([{ kind: 'passkey', attempts: 1 }]);
+  });
+
+  it("security: the attacker's own challenge does not finish the victim's pending sign-in", async () => {
+    const victim = await userWithPasskey('pk2_victim2');
+    const attacker = await userWithPasskey('pk2_attacker2');
+    const victimToken = await passwordStep('pk2_victim2');
+    const attackerToken = await passwordStep('pk2_attacker2');
+    // A challenge issued for the attacker's pending sign-in, answered by the attacker's passkey,
+    // then posted with the victim's pending token: bound to another account, refused.
+    const begun = await begin(attackerToken);
+    const refused = await verifyPasskeySecondStep(
+      t.db,
+      { pendingToken: victimToken, handle: begun.handle, response: attacker.key.authenticate(begun.options) },
+      freshContext(),
+      clock,
+    );
+    expect(refused.ok).toBe(false);
+    expect(await sessionsOf(victim.user.id)).toHaveLength(0);
+  });
+
+  it('S61: refused answers take the pending sign-in attempts; after the last it is void even for the right passkey', async () => {
+    const { user, key } = await userWithPasskey('pk2_attempts');
+    const stranger = new SoftwarePasskey(relyingParty().origin);
+    const token = await passwordStep('pk2_attempts');
+    for (let i = 1; i <= MAX_PENDING_ATTEMPTS; i += 1) {
+      const begun = await begin(token);
+      const refused = await verifyPasskeySecondStep(
+        t.db,
+        { pendingToken: token, handle: begun.handle, response: stranger.authenticate(begun.options) },
+        freshContext(),
+        clock,
+      );
+      expect(refused).toEqual({ ok: false, code: 'passkey_refused', attemptsLeft: MAX_PENDING_ATTEMPTS - i });
+    }
+    expect(await beginPasskeySecondStep(t.db, { pendingToken: token }, clock)).toEqual({
+      ok: false,
+      code: 'expired',
+    });
+    const [row] = await t.db.select().from(pendingSignIns).where(eq(pendingSignIns.userId, user.id));
+    expect(row?.usedAt).not.toBeNull();
+    expect(key).toBeDefined();
+    expect(await sessionsOf(user.id)).toHaveLength(0);
+  });
+
+  it('a pending sign-in expires after five minutes, passkey or not', async () => {
+    const { user, key } = await userWithPasskey('pk2_late');
+    const token = await passwordStep('pk2_late');
+    const begun = await begin(token);
+    clock.advance(PENDING_SIGN_IN_TTL_MS + 1);
+    const late = await verifyPasskeySecondStep(
+      t.db,
+      { pendingToken: token, handle: begun.handle, response: key.authenticate(begun.options) },
+      freshContext(),
+      clock,
+    );
+    expect(late).toEqual({ ok: false, code: 'expired' });
+    expect(await sessionsOf(user.id)).toHaveLength(0);
+  });
+
+  it('a challenge for the second step does not finish without the pending token', async () => {
+    const { key } = await userWithPasskey('pk2_notoken');
+    const token = await passwordStep('pk2_notoken');
+    const begun = await begin(token);
+    const result = await verifyPasskeySecondStep(
+      t.db,
+      { pendingToken: undefined, handle: begun.handle, response: key.authenticate(begun.options) },
+      freshContext(),
+      clock,
+    );
+    expect(result).toEqual({ ok: false, code: 'expired' });
+  });
+});
+
+describe('required by the platform', () => {
+  it('a passkey satisfies "require two-factor"', async () => {
+    const without = await createTestUser(t.db, clock, 'pk2_required_none');
+    const { user } = await userWithPasskey('pk2_required');
+    await setSetting(t.db, 'two_factor_required_everyone', true);
+    await setSetting(t.db, 'two_factor_grace_days', 1);
+    // The requirement counts from the moment it was switched on, by the wall clock that saved it.
+    await t.db
+      .update(settings)
+      .set({ updatedAt: clock.now() })
+      .where(eq(settings.key, 'two_factor_required_everyone'));
+    clock.advance(DAY);
+    expect(await twoFactorEnrolmentDue(t.db, without, clock)).toBe(true);
+    expect(await twoFactorEnrolmentDue(t.db, user, clock)).toBe(false);
+    await setSetting(t.db, 'two_factor_required_everyone', false);
+  });
+});
