@@ -17,13 +17,16 @@ export async function requireUser(returnTo?: string): Promise<AppSession> {
   const session = await currentSession();
   if (!session) redirect(returnTo ? `/login?next=${encodeURIComponent(returnTo)}` : '/login');
   // Every account and admin page and action passes here: once the platform requires two-factor
-  // sign-in and the grace is over, they all lead to enrolment, and /admin stays out of reach.
-  if (returnTo !== TWO_FACTOR_PAGE && (await enrolmentDue(session)))
+  // sign-in and the grace is over, they all lead to enrolment, and /admin stays out of reach. Adding a
+  // passkey is enrolment too (decision 035), so its page stays open.
+  if (!ENROLMENT_PAGES.has(returnTo ?? '') && (await enrolmentDue(session)))
     redirect(`${TWO_FACTOR_PAGE}?required=1`);
   return session;
 }
 
 export const TWO_FACTOR_PAGE = '/account/two-factor';
+export const PASSKEYS_PAGE = '/account/passkeys';
+const ENROLMENT_PAGES = new Set([TWO_FACTOR_PAGE, PASSKEYS_PAGE]);
 
 const enrolmentDue = cache(async (session: AppSession) =>
   twoFactorEnrolmentDue(await getDb(), session.user, systemClock),

@@ -1,7 +1,8 @@
+import Link from 'next/link';
 import { getFormatter, getTranslations } from 'next-intl/server';
 import { getDb } from '@/db/client';
 import { twoFactorStatus } from '@/lib/two-factor';
-import { requireUser, TWO_FACTOR_PAGE } from '@/lib/web/session';
+import { PASSKEYS_PAGE, requireUser, TWO_FACTOR_PAGE } from '@/lib/web/session';
 import { DisableForm, EnrolForm, RegenerateForm } from './two-factor-forms';
 
 export async function generateMetadata() {
@@ -36,6 +37,11 @@ export default async function TwoFactorPage({
         </p>
       ) : (
         <p>{t('statusOff')}</p>
+      )}
+      {status.totp ? null : (
+        <p>
+          {t.rich('passkeysAlternative', { link: (chunks) => <Link href={PASSKEYS_PAGE}>{chunks}</Link> })}
+        </p>
       )}
       {status.totp ? null : <h2>{t('enrolTitle')}</h2>}
       {/* Rendered whether or not the app is on, in the same place: without JavaScript the answer that
