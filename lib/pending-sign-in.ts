@@ -1,4 +1,4 @@
-import { and, eq, gt, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, gt, isNotNull, isNull, lte, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { passkeys, pendingSignIns, totpFactors, type PendingSignIn } from '@/db/schema';
 import { recordAudit } from './audit';
@@ -116,4 +116,16 @@ export async function voidPendingSignInIfSpent(
 ): Promise<void> {
   if (attempts < MAX_PENDING_ATTEMPTS) return;
   await db.update(pendingSignIns).set({ usedAt: clock.now() }).where(eq(pendingSignIns.id, pendingId));
+}
+
+/**
+ * Pending sign-ins nothing can use any more (used, or past their five minutes): the periodic
+ * maintenance drops them, since nothing reads a spent one (lib/maintenance.ts).
+ */
+export async function prunePendingSignIns(db: Db, clock: Clock): Promise<number> {
+  const deleted = await db
+    .delete(pendingSignIns)
+    .where(or(isNotNull(pendingSignIns.usedAt), lte(pendingSignIns.expiresAt, clock.now())))
+    .returning({ id: pendingSignIns.id });
+  return deleted.length;
 }
