@@ -36,6 +36,11 @@ async function addAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenti
   return { cdp, authenticatorId };
 }
 
+/** Whether the authenticator answers at once (true) or leaves every request waiting (false). */
+async function presence(cdp: CDPSession, authenticatorId: string, enabled: boolean) {
+  await cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled });
+}
+
 async function activeUser(context: BrowserContext, mailbox: Parameters<typeof signInAdmin>[1], name: string) {
   const page = await context.newPage();
   const email = `${name}@example.test`;
@@ -166,17 +171,21 @@ test('passkeys: password then passkey as second step; without JavaScript the ste
 }) => {
   const context = await browser.newContext();
   const { page, email } = await activeUser(context, mailbox, 'passkey-second');
-  await addAuthenticator(page);
+  const { cdp, authenticatorId } = await addAuthenticator(page);
   await signInOk(page, email);
   await addPasskey(page, 'Desk key');
   await signOut(page);
 
-  // The right password alone is not enough any more: the second step asks for the passkey.
+  // The right password alone is not enough any more: the second step asks for the passkey. The
+  // authenticator stays silent on /login, so that the email field's passkey suggestion (conditional
+  // UI) does not sign in without the password first.
+  await presence(cdp, authenticatorId, false);
   await signIn(page, email);
   await expect(page).toHaveURL(/\/login\/two-factor$/);
   const step = page.getByRole('region', { name: 'With a passkey' });
   await expect(step).toContainText('Now confirm with one of the passkeys');
   await expect(page.getByLabel('Code from the app')).toHaveCount(0);
+  await presence(cdp, authenticatorId, true);
   await step.getByRole('button', { name: 'Use a passkey' }).click();
   await expect(page).toHaveURL(/\/account$/);
   await expect(page.getByRole('heading', { name: 'Your account', level: 1 })).toBeVisible();
@@ -192,4 +201,25 @@ test('passkeys: password then passkey as second step; without JavaScript the ste
   await noJsPage.goto('/account');
   await expect(noJsPage).toHaveURL(/\/login/);
   await Promise.all([context.close(), noJs.close()]);
+});
+
+test('passkeys: a sensitive change (deleting the account) is confirmed with a passkey instead of the password', async ({
+  browser,
+  mailbox,
+}) => {
+  const context = await browser.newContext();
+  const { page, email } = await activeUser(context, mailbox, 'passkey-reauth');
+  const { cdp, authenticatorId } = await addAuthenticator(page);
+  await signInOk(page, email);
+  await addPasskey(page, 'Tablet');
+
+  await page.goto('/account/delete');
+  await page.getByLabel(/I understand/).check();
+  // No password typed: the passkey's answer stands in for it.
+  await page.getByRole('button', { name: 'Confirm with a passkey instead' }).click();
+  await expect(page).toHaveURL(/\/login\?deleted=1/);
+  await presence(cdp, authenticatorId, false);
+  await signIn(page, email);
+  await expect(page.getByText('The email, username or password is not right').first()).toBeVisible();
+  await context.close();
 });
