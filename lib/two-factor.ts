@@ -25,7 +25,7 @@ import {
 } from './pending-sign-in';
 import { randomKey, randomString } from './random';
 import { limits } from './rate-limit';
-import { verifyCurrentPassword } from './reauth';
+import { reauthProofOf, verifyCurrentPassword, verifyReauthentication, type ReauthInput } from './reauth';
 import type { RequestContext } from './request-context';
 import { decryptSecret, encryptSecret } from './secrets';
 import { getSetting } from './settings';
@@ -211,7 +211,7 @@ export type StartEnrolmentResult =
       /** The otpauth:// URI the QR code carries. */
       uri: string;
     }
-  | { ok: false; code: 'wrong_password' | 'already_enabled' }
+  | { ok: false; code: 'wrong_password' | 'passkey_refused' | 'already_enabled' }
   | Busy;
 
 /**
@@ -220,11 +220,16 @@ export type StartEnrolmentResult =
  */
 export async function startTotpEnrolment(
   db: Db,
-  input: { userId: string; currentPassword: string; issuer: string },
+  input: { userId: string; issuer: string } & ReauthInput,
   context: RequestContext,
   clock: Clock,
 ): Promise<StartEnrolmentResult> {
-  const reauth = await verifyCurrentPassword(db, input.userId, input.currentPassword, context, clock);
+  const reauth = await verifyReauthentication(
+    db,
+    { userId: input.userId, proof: reauthProofOf(input), purpose: 'two_factor_enrolment' },
+    context,
+    clock,
+  );
   if (!reauth.ok) return reauth;
   const user = await userById(db, input.userId);
   if (!user) return { ok: false, code: 'wrong_password' };
@@ -298,16 +303,23 @@ export async function confirmTotpEnrolment(
 }
 
 export type RegenerateCodesResult =
-  { ok: true; recoveryCodes: string[] } | { ok: false; code: 'wrong_password' | 'not_enabled' } | Busy;
+  | { ok: true; recoveryCodes: string[] }
+  | { ok: false; code: 'wrong_password' | 'passkey_refused' | 'not_enabled' }
+  | Busy;
 
 /** New recovery codes for the old ones (the password first): the old ones stop working at once. */
 export async function regenerateRecoveryCodes(
   db: Db,
-  input: { userId: string; currentPassword: string },
+  input: { userId: string } & ReauthInput,
   context: RequestContext,
   clock: Clock,
 ): Promise<RegenerateCodesResult> {
-  const reauth = await verifyCurrentPassword(db, input.userId, input.currentPassword, context, clock);
+  const reauth = await verifyReauthentication(
+    db,
+    { userId: input.userId, proof: reauthProofOf(input), purpose: 'recovery_codes' },
+    context,
+    clock,
+  );
   if (!reauth.ok) return reauth;
   const user = await userById(db, input.userId);
   if (!user || !(await twoFactorStatus(db, user.id)).totp) return { ok: false, code: 'not_enabled' };
