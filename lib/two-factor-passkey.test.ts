@@ -4,6 +4,7 @@ import { auditEvents, pendingSignIns, sessions, settings } from '@/db/schema';
 import { DAY, ManualClock } from '@/lib/clock';
 import { logIn } from '@/lib/login';
 import { beginPasskeyRegistration, finishPasskeyRegistration, relyingParty } from '@/lib/passkeys';
+import { deleteAccountFormSchema } from '@/lib/validation/account-deletion';
 import {
   MAX_PENDING_ATTEMPTS,
   PENDING_SIGN_IN_TTL_MS,
@@ -11,8 +12,10 @@ import {
   secondFactorsOf,
 } from '@/lib/pending-sign-in';
 import { setSetting } from '@/lib/settings';
+import { beginPasskeyVerification } from '@/lib/passkeys';
 import {
   beginPasskeySecondStep,
+  startTotpEnrolment,
   twoFactorEnrolmentDue,
   verifyPasskeySecondStep,
   verifySecondFactor,
@@ -213,5 +216,55 @@ describe('required by the platform', () => {
     expect(await twoFactorEnrolmentDue(t.db, without, clock)).toBe(true);
     expect(await twoFactorEnrolmentDue(t.db, user, clock)).toBe(false);
     await setSetting(t.db, 'two_factor_required_everyone', false);
+  });
+});
+
+describe('re-authentication by passkey for the two-factor page', () => {
+  it("S41: the owner's passkey stands in for the password to set up an app; another account's does not", async () => {
+    const { user, key } = await userWithPasskey('pk2_reauth');
+    const other = await userWithPasskey('pk2_reauth_other');
+    const refusedChallenge = await beginPasskeyVerification(t.db, { userId: user.id }, clock);
+    if ('code' in refusedChallenge) throw new Error(refusedChallenge.code);
+    const refused = await startTotpEnrolment(
+      t.db,
+      {
+        userId: user.id,
+        issuer: 'Gatehouse',
+        passkey: {
+          handle: refusedChallenge.handle,
+          response: other.key.authenticate(refusedChallenge.options),
+        },
+      },
+      freshContext(),
+      clock,
+    );
+    expect(refused).toEqual({ ok: false, code: 'passkey_refused' });
+
+    const begun = await beginPasskeyVerification(t.db, { userId: user.id }, clock);
+    if ('code' in begun) throw new Error(begun.code);
+    const started = await startTotpEnrolment(
+      t.db,
+      {
+        userId: user.id,
+        issuer: 'Gatehouse',
+        passkey: { handle: begun.handle, response: key.authenticate(begun.options) },
+      },
+      freshContext(),
+      clock,
+    );
+    expect(started.ok).toBe(true);
+    const verified = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.userId, user.id), eq(auditEvents.action, 'passkey.verified')));
+    expect(verified.map((e) => e.meta)).toContainEqual(
+      expect.objectContaining({ purpose: 'two_factor_enrolment' }),
+    );
+  });
+
+  it('the forms take the password or a passkey answer, and ask for the password when neither is there', () => {
+    expect(deleteAccountFormSchema.safeParse({ confirm: 'on' }).success).toBe(false);
+    expect(deleteAccountFormSchema.safeParse({ confirm: 'on', currentPassword: 'x' }).success).toBe(true);
+    expect(deleteAccountFormSchema.safeParse({ confirm: 'on', passkeyProof: '{}' }).success).toBe(true);
   });
 });
