@@ -7,7 +7,7 @@ import {
   type AuthenticationResponseJSON,
 } from '@simplewebauthn/browser';
 import { useTranslations } from 'next-intl';
-import { useEffect, useEffectEvent, useState, useTransition } from 'react';
+import { useEffect, useEffectEvent, useRef, useState, useTransition } from 'react';
 import { useFormMessage } from '@/components/form/form';
 import { isCeremonyRefusal, useWebAuthnSupport } from '@/components/webauthn-support';
 import type { FieldError } from '@/lib/web/form-validation';
@@ -26,6 +26,10 @@ export function PasskeySignIn({ next }: { next?: string }) {
   const support = useWebAuthnSupport();
   const [error, setError] = useState<FieldError>();
   const [pending, startTransition] = useTransition();
+  // The autofill's request for a challenge, while it is on its way: its answer sets the challenge
+  // cookie, so the button waits for it before asking for its own, or the autofill's late cookie would
+  // replace the button's and the button's passkey answer would be refused.
+  const autofillBegun = useRef<Promise<unknown> | undefined>(undefined);
 
   const finish = async (response: AuthenticationResponseJSON) => {
     const form = new FormData();
@@ -43,7 +47,9 @@ export function PasskeySignIn({ next }: { next?: string }) {
     let stopped = false;
     const autofill = async () => {
       if (!(await browserSupportsWebAuthnAutofill()) || stopped) return;
-      const optionsJSON = await beginPasskeySignInAction();
+      const begun = beginPasskeySignInAction();
+      autofillBegun.current = begun;
+      const optionsJSON = await begun;
       if (stopped) return;
       const response = await startAuthentication({ optionsJSON, useBrowserAutofill: true });
       await finishAutofill(response);
@@ -65,6 +71,7 @@ export function PasskeySignIn({ next }: { next?: string }) {
     startTransition(async () => {
       setError(undefined);
       try {
+        await autofillBegun.current?.catch(() => undefined);
         const optionsJSON = await beginPasskeySignInAction();
         await finish(await startAuthentication({ optionsJSON }));
       } catch (failure) {
