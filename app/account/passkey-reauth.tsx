@@ -5,7 +5,7 @@ import { useTranslations } from 'next-intl';
 import { useEffect, useRef, useState, useTransition } from 'react';
 import { Button } from '@/components/ui/button';
 import { isCeremonyRefusal, useWebAuthnSupport } from '@/components/webauthn-support';
-import { useActionForm, useFormMessage } from '@/components/form/form';
+import { useFormMessage } from '@/components/form/form';
 import { beginReauthPasskeyAction } from './reauth-actions';
 import type { FieldError } from '@/lib/web/form-validation';
 
@@ -18,15 +18,16 @@ export function PasskeyReauth({ hasPasskeys }: { hasPasskeys: boolean }) {
   const t = useTranslations('reauth');
   const message = useFormMessage();
   const support = useWebAuthnSupport();
-  const { state } = useActionForm();
   const proof = useRef<HTMLInputElement>(null);
+  // Held by React, not written into the DOM: the field keeps it through re-renders, and the form is
+  // sent once the field shows it. A typed password wins over it on the server (lib/web/reauth-proof.ts).
+  const [answer, setAnswer] = useState('');
   const [error, setError] = useState<FieldError>();
   const [pending, startTransition] = useTransition();
 
-  // An answer is used once: after the server has judged it, the next send is the password's again.
   useEffect(() => {
-    if (proof.current) proof.current.value = '';
-  }, [state]);
+    if (answer) proof.current?.form?.requestSubmit();
+  }, [answer]);
 
   if (!hasPasskeys || support !== 'supported') return null;
 
@@ -40,9 +41,7 @@ export function PasskeyReauth({ hasPasskeys }: { hasPasskeys: boolean }) {
       }
       try {
         const response = await startAuthentication({ optionsJSON });
-        if (!proof.current) return;
-        proof.current.value = JSON.stringify(response);
-        proof.current.form?.requestSubmit();
+        setAnswer(JSON.stringify(response));
       } catch (failure) {
         if (!isCeremonyRefusal(failure)) throw failure;
         setError({ key: 'passkeys.errors.cancelled' });
@@ -51,7 +50,7 @@ export function PasskeyReauth({ hasPasskeys }: { hasPasskeys: boolean }) {
 
   return (
     <div>
-      <input ref={proof} type="hidden" name="passkeyProof" defaultValue="" />
+      <input ref={proof} type="hidden" name="passkeyProof" value={answer} />
       {error ? <p role="alert">{message(error)}</p> : null}
       <Button type="button" variant="secondary" onClick={confirm} disabled={pending}>
         {t('withPasskey')}
