@@ -225,5 +225,11 @@ describe('re-authentication by passkey for the two-factor page', () => {
     expect(deleteAccountFormSchema.safeParse({ confirm: 'on' }).success).toBe(false);
     expect(deleteAccountFormSchema.safeParse({ confirm: 'on', currentPassword: 'x' }).success).toBe(true);
     expect(deleteAccountFormSchema.safeParse({ confirm: 'on', passkeyProof: '{}' }).success).toBe(true);
+    // Both missing fields are named at once, the password's even though the box is not ticked.
+    const empty = deleteAccountFormSchema.safeParse({});
+    expect(empty.success ? [] : empty.error.issues.map((issue) => issue.path.join('.')).sort()).toEqual([
+      'confirm',
+      'currentPassword',
+    ]);
   });
 });

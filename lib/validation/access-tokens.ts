@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { encodeFieldMessage } from './password';
-import { passkeyProofField, requirePasswordUnlessPasskey } from './reauth';
+import { hasPasswordOrPasskey, passkeyProofField, PASSWORD_REQUIRED } from './reauth';
 
 /**
  * Personal access tokens (lib/access-tokens.ts): the scopes a token can carry and the create form,
@@ -65,8 +65,8 @@ export const createAccessTokenSchema = z
     // With JavaScript, a passkey's answer in place of the password (lib/validation/reauth.ts).
     passkeyProof: passkeyProofField,
   })
+  .refine(hasPasswordOrPasskey, PASSWORD_REQUIRED)
   .superRefine((value, ctx) => {
-    requirePasswordUnlessPasskey(value, ctx);
     if (!ACCESS_TOKEN_SCOPES.some((scope) => value[scopeFieldName(scope) as keyof typeof value] === 'on')) {
       ctx.addIssue({
         code: 'custom',

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { optionalCurrentPassword, passkeyProofField, requirePasswordUnlessPasskey } from './reauth';
+import {
+  hasPasswordOrPasskey,
+  optionalCurrentPassword,
+  passkeyProofField,
+  PASSWORD_REQUIRED,
+} from './reauth';
 
 /** The delete-account form: the current password (S41) and a ticked box saying the person means it. */
 export const deleteAccountSchema = z.object({
@@ -18,4 +23,4 @@ export const deleteAccountFormSchema = z
     passkeyProof: passkeyProofField,
     confirm: deleteAccountSchema.shape.confirm,
   })
-  .superRefine(requirePasswordUnlessPasskey);
+  .refine(hasPasswordOrPasskey, PASSWORD_REQUIRED);

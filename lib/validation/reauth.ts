@@ -8,13 +8,17 @@ import { MAX_WEBAUTHN_RESPONSE_LENGTH } from './passkeys';
  */
 export const passkeyProofField = z.string().max(MAX_WEBAUTHN_RESPONSE_LENGTH).optional();
 
-/** The current password, optional here: `requirePasswordUnlessPasskey` says when it must be there. */
+/** The current password, optional here: `hasPasswordOrPasskey` says when it must be there. */
 export const optionalCurrentPassword = z.string().max(4096, { error: 'form.errors.required' }).optional();
 
-export function requirePasswordUnlessPasskey(
-  value: { currentPassword?: string; passkeyProof?: string },
-  ctx: z.RefinementCtx,
-): void {
-  if (value.passkeyProof || value.currentPassword) return;
-  ctx.addIssue({ code: 'custom', path: ['currentPassword'], message: 'form.errors.required' });
+export function hasPasswordOrPasskey(value: { currentPassword?: string; passkeyProof?: string }): boolean {
+  return Boolean(value.passkeyProof || value.currentPassword);
 }
+
+/** For `.refine(hasPasswordOrPasskey, PASSWORD_REQUIRED)`: the error goes beside the password field. */
+export const PASSWORD_REQUIRED = {
+  path: ['currentPassword'],
+  error: 'form.errors.required',
+  // Checked even when another field is wrong, so that the form names every missing field at once.
+  when: (payload: { value: unknown }) => typeof payload.value === 'object' && payload.value !== null,
+};

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { MAX_WEBAUTHN_RESPONSE_LENGTH } from './passkeys';
-import { optionalCurrentPassword, passkeyProofField, requirePasswordUnlessPasskey } from './reauth';
+import {
+  hasPasswordOrPasskey,
+  optionalCurrentPassword,
+  passkeyProofField,
+  PASSWORD_REQUIRED,
+} from './reauth';
 
 /** The two-factor forms, on both sides (lib/two-factor.ts judges the codes). */
 
@@ -61,7 +66,7 @@ export const enrolTwoFactorSchema = z
   });
 export const regenerateCodesSchema = z
   .object({ currentPassword: optionalCurrentPassword, passkeyProof: passkeyProofField })
-  .superRefine(requirePasswordUnlessPasskey);
+  .refine(hasPasswordOrPasskey, PASSWORD_REQUIRED);
 export const disableTwoFactorSchema = z.object({ currentPassword, code: totpCodeField });
 export const signInCodeSchema = z.object({ code: totpCodeField, next });
 export const signInRecoveryCodeSchema = z.object({ recoveryCode: recoveryCodeField, next });
