@@ -30,6 +30,9 @@ export function PasskeySignIn({ next }: { next?: string }) {
   // cookie, so the button waits for it before asking for its own, or the autofill's late cookie would
   // replace the button's and the button's passkey answer would be refused.
   const autofillBegun = useRef<Promise<unknown> | undefined>(undefined);
+  // Once the button is pressed its challenge is the one in the cookie: an autofill answer that
+  // arrives afterwards is for a replaced challenge and is dropped, not sent to be refused.
+  const buttonPressed = useRef(false);
 
   const finish = async (response: AuthenticationResponseJSON) => {
     const form = new FormData();
@@ -52,6 +55,7 @@ export function PasskeySignIn({ next }: { next?: string }) {
       const optionsJSON = await begun;
       if (stopped) return;
       const response = await startAuthentication({ optionsJSON, useBrowserAutofill: true });
+      if (buttonPressed.current) return;
       await finishAutofill(response);
     };
     autofill().catch((failure: unknown) => {
@@ -71,6 +75,7 @@ export function PasskeySignIn({ next }: { next?: string }) {
     startTransition(async () => {
       setError(undefined);
       try {
+        buttonPressed.current = true;
         await autofillBegun.current?.catch(() => undefined);
         const optionsJSON = await beginPasskeySignInAction();
         await finish(await startAuthentication({ optionsJSON }));
