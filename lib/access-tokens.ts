@@ -8,7 +8,7 @@ import { recordAudit } from './audit';
 import { addMs, DAY, MINUTE, type Clock } from './clock';
 import { enqueueMail, enqueueRequiredMail } from './mail/outbox';
 import { randomToken } from './random';
-import { verifyCurrentPassword } from './reauth';
+import { reauthProofOf, verifyReauthentication, type ReauthInput } from './reauth';
 import { noRequestContext, type RequestContext } from './request-context';
 import { appUrl } from './urls';
 import {
@@ -106,13 +106,12 @@ export async function authenticateAccessToken(
 
 // --- Creating -------------------------------------------------------------------------------------
 
-export interface CreateAccessTokenInput {
+export type CreateAccessTokenInput = {
   userId: string;
   name: string;
   expiresInDays: number;
   scopes: AccessTokenScope[];
-  currentPassword: string;
-}
+} & ReauthInput;
 
 export type CreateAccessTokenResult =
   | {
@@ -124,7 +123,13 @@ export type CreateAccessTokenResult =
     }
   | {
       ok: false;
-      code: 'wrong_password' | 'admin_scope_forbidden' | 'invalid_input' | 'too_many' | 'not_active';
+      code:
+        | 'wrong_password'
+        | 'passkey_refused'
+        | 'admin_scope_forbidden'
+        | 'invalid_input'
+        | 'too_many'
+        | 'not_active';
     }
   | { ok: false; code: 'busy'; retryAfterSeconds: number };
 
@@ -150,7 +155,12 @@ export async function createAccessToken(
     return { ok: false, code: 'invalid_input' };
   }
 
-  const reauth = await verifyCurrentPassword(db, input.userId, input.currentPassword, context, clock);
+  const reauth = await verifyReauthentication(
+    db,
+    { userId: input.userId, proof: reauthProofOf(input), purpose: 'access_token' },
+    context,
+    clock,
+  );
   if (!reauth.ok) return reauth;
 
   return db.transaction(async (tx): Promise<CreateAccessTokenResult> => {

@@ -5,10 +5,17 @@ import { deleteAccount, isLastActiveAdmin } from '@/lib/account-deletion';
 import { recordAudit } from '@/lib/audit';
 import { DAY, ManualClock } from '@/lib/clock';
 import { logIn } from '@/lib/login';
+import {
+  beginPasskeyRegistration,
+  beginPasskeyVerification,
+  finishPasskeyRegistration,
+  relyingParty,
+} from '@/lib/passkeys';
 import { enqueueMail } from '@/lib/mail/outbox';
 import { createSession, validateSession } from '@/lib/sessions';
 import { issueToken } from '@/lib/tokens';
 import { setUpMailbox } from '@/tests/helpers/mail';
+import { SoftwarePasskey } from '@/tests/helpers/software-passkey';
 import { setUpTestDatabase } from '@/tests/helpers/test-db';
 import { createTestUser, TEST_PASSWORD } from '@/tests/helpers/users';
 
@@ -159,5 +166,56 @@ describe('account deletion', () => {
     ).toEqual({
       ok: true,
     });
+  });
+});
+
+describe('account deletion confirmed with a passkey', () => {
+  async function withPasskey(username: string) {
+    const user = await makeUser(username);
+    const key = new SoftwarePasskey(relyingParty().origin);
+    const begun = await beginPasskeyRegistration(
+      t.db,
+      { userId: user.id, currentPassword: TEST_PASSWORD },
+      ctx(),
+      clock,
+    );
+    if (!begun.ok) throw new Error(begun.code);
+    const added = await finishPasskeyRegistration(
+      t.db,
+      { userId: user.id, handle: begun.handle, name: 'Phone', response: key.register(begun.options) },
+      ctx(),
+      clock,
+    );
+    if (!added.ok) throw new Error(added.code);
+    return { user, key };
+  }
+
+  it("S41: the owner's passkey stands in for the password", async () => {
+    const { user, key } = await withPasskey('pk_deleter');
+    const begun = await beginPasskeyVerification(t.db, { userId: user.id }, clock);
+    if ('code' in begun) throw new Error(begun.code);
+    const result = await deleteAccount(
+      t.db,
+      { userId: user.id, passkey: { handle: begun.handle, response: key.authenticate(begun.options) } },
+      ctx(),
+      clock,
+    );
+    expect(result).toEqual({ ok: true });
+    expect(await userRow(user.id)).toBeUndefined();
+  });
+
+  it("S41: another account's passkey deletes nothing", async () => {
+    const { user } = await withPasskey('pk_target');
+    const other = await withPasskey('pk_other');
+    const begun = await beginPasskeyVerification(t.db, { userId: user.id }, clock);
+    if ('code' in begun) throw new Error(begun.code);
+    const result = await deleteAccount(
+      t.db,
+      { userId: user.id, passkey: { handle: begun.handle, response: other.key.authenticate(begun.options) } },
+      ctx(),
+      clock,
+    );
+    expect(result).toEqual({ ok: false, code: 'passkey_refused' });
+    expect(await userRow(user.id)).toBeDefined();
   });
 });

@@ -5,17 +5,14 @@ import { userLocale } from './admins';
 import { recordAudit } from './audit';
 import type { Clock } from './clock';
 import { enqueueRequiredMail } from './mail/outbox';
-import { verifyCurrentPassword } from './reauth';
+import { reauthProofOf, verifyReauthentication, type ReauthInput } from './reauth';
 import type { RequestContext } from './request-context';
 
-export interface DeleteAccountInput {
-  userId: string;
-  currentPassword: string;
-}
+export type DeleteAccountInput = { userId: string } & ReauthInput;
 
 export type DeleteAccountResult =
   | { ok: true }
-  | { ok: false; code: 'wrong_password' }
+  | { ok: false; code: 'wrong_password' | 'passkey_refused' }
   | { ok: false; code: 'busy'; retryAfterSeconds: number }
   | { ok: false; code: 'last_admin' };
 
@@ -42,8 +39,8 @@ export async function isLastActiveAdmin(db: Db, userId: string, options: { lock?
 export type Deleter = { by: 'self' } | { by: 'admin'; adminId: string; context: RequestContext };
 
 /**
- * A user deletes their own account (S41: the current password is required; a wrong one is counted
- * like a failed sign-in); the rest is removeAccount's.
+ * A user deletes their own account (S41: the current password, or one of their passkeys; a wrong
+ * password is counted like a failed sign-in); the rest is removeAccount's.
  */
 export async function deleteAccount(
   db: Db,
@@ -51,7 +48,12 @@ export async function deleteAccount(
   context: RequestContext,
   clock: Clock,
 ): Promise<DeleteAccountResult> {
-  const proof = await verifyCurrentPassword(db, input.userId, input.currentPassword, context, clock);
+  const proof = await verifyReauthentication(
+    db,
+    { userId: input.userId, proof: reauthProofOf(input), purpose: 'account_deletion' },
+    context,
+    clock,
+  );
   if (!proof.ok) return proof;
 
   return db.transaction(async (tx): Promise<DeleteAccountResult> => {

@@ -5,7 +5,7 @@ import type { AuditAction } from './audit';
 import type { Clock } from './clock';
 import { describeUserAgent, type DeviceLabel } from './session-management';
 import { listLiveSessions } from './sessions';
-import { twoFactorStatus } from './two-factor';
+import { secondFactorsOf } from './pending-sign-in';
 
 /**
  * The security checkup on /account: where a person stands, at a glance, each row with the page that
@@ -82,7 +82,7 @@ export async function accountOverview(
         ),
       )
       .orderBy(kind, desc(auditEvents.at)),
-    twoFactorStatus(db, input.userId),
+    secondFactorsOf(db, input.userId),
   ]);
   if (!user) return null;
   const byKind = new Map(latest.map((row) => [row.kind, row]));
@@ -94,7 +94,8 @@ export async function accountOverview(
     hasPassword: user.hasPassword,
     passwordSetAt: user.hasPassword ? (byKind.get('password')?.at ?? null) : null,
     recoveryPhraseSet: user.recoveryPhraseSet,
-    twoFactor: { enabled: twoFactor.totp },
+    // A passkey is a second step after the password too (decision 035).
+    twoFactor: { enabled: twoFactor.totp || twoFactor.passkeys },
     devices: {
       count: live.length,
       current: current ? { ...describeUserAgent(current.userAgent), signedInAt: current.createdAt } : null,

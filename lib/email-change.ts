@@ -9,7 +9,7 @@ import { recordAudit } from './audit';
 import { HOUR, MINUTE, type Clock } from './clock';
 import { enqueueMail } from './mail/outbox';
 import { hit, type Limit } from './rate-limit';
-import { verifyCurrentPassword } from './reauth';
+import { reauthProofOf, verifyReauthentication, type ReauthInput } from './reauth';
 import { clearPasskeys } from './passkeys';
 import { clearRecoveryPhrase } from './recovery-phrase';
 import { isUniqueViolation } from './registration';
@@ -37,18 +37,17 @@ export const UNCONFIRMED_CHANGE_LOCK_REASON = 'email_change_unconfirmed';
 
 export type RequestEmailChangeResult =
   | { ok: true }
-  | { ok: false; code: 'wrong_password' | 'same_email' }
+  | { ok: false; code: 'wrong_password' | 'passkey_refused' | 'same_email' }
   | { ok: false; code: 'busy' | 'rate_limited'; retryAfterSeconds: number };
 
-export interface RequestEmailChangeInput {
+export type RequestEmailChangeInput = {
   userId: string;
-  currentPassword: string;
   /** Trimmed and lower-cased already (emailField). */
   newEmail: string;
-}
+} & ReauthInput;
 
 /**
- * Starts a change. The current password is required (S41); a wrong one changes nothing and counts as a
+ * Starts a change. The current password, or one of the account's passkeys, is required (S41); a wrong one changes nothing and counts as a
  * failed sign-in (verifyCurrentPassword). An address that belongs to another account gets the very
  * same answer and the very same pending state as a free one, so a signed-in user cannot probe which
  * addresses have accounts: the confirmation mail is simply not sent, and the other account's owner is
@@ -61,7 +60,12 @@ export async function requestEmailChange(
   context: RequestContext,
   clock: Clock,
 ): Promise<RequestEmailChangeResult> {
-  const proof = await verifyCurrentPassword(db, input.userId, input.currentPassword, context, clock);
+  const proof = await verifyReauthentication(
+    db,
+    { userId: input.userId, proof: reauthProofOf(input), purpose: 'email_change' },
+    context,
+    clock,
+  );
   if (!proof.ok) return proof;
 
   const newEmail = input.newEmail.trim().toLowerCase();

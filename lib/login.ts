@@ -43,8 +43,11 @@ export type LoginResult =
       /** A notice was queued: deliver it soon. */ mailQueued: boolean;
     }
   | { ok: false; code: 'invalid_credentials' }
-  /** The password was right and a second factor is due: `pendingToken` goes in an HttpOnly cookie. */
-  | { ok: false; code: 'second_factor_required'; pendingToken: string }
+  /**
+   * The password was right and a second factor is due: `pendingToken` goes in an HttpOnly cookie (the
+   * pages) or the answer's body (the JSON API), and is good until `expiresAt`.
+   */
+  | { ok: false; code: 'second_factor_required'; pendingToken: string; expiresAt: Date }
   | { ok: false; code: 'unverified' | 'pending' | 'rejected'; user: Pick<User, 'id' | 'email'> }
   | { ok: false; code: 'rate_limited' | 'busy'; retryAfterSeconds: number };
 
@@ -166,7 +169,12 @@ async function admittedLogIn(
       { ip, userAgent: context.userAgent ?? null },
       clock,
     );
-    return { ok: false, code: 'second_factor_required', pendingToken: pending.token };
+    return {
+      ok: false,
+      code: 'second_factor_required',
+      pendingToken: pending.token,
+      expiresAt: pending.expiresAt,
+    };
   }
 
   const { sessionId, mailQueued } = await startSession(db, user, audit, clock);

@@ -5,6 +5,8 @@ import { compactUserStateCounts } from './admin-overview';
 import { recordAudit } from './audit';
 import { addMs, DAY, type Clock } from './clock';
 import { lockExpiredEmailChanges } from './email-change';
+import { pruneWebauthnChallenges } from './passkeys';
+import { prunePendingSignIns } from './pending-sign-in';
 import { pruneRateLimits } from './rate-limit';
 import { pruneSessions } from './sessions';
 import { cachedSettings, type SettingReader } from './settings';
@@ -43,6 +45,10 @@ export interface MaintenanceSummary {
   tokens: number;
   mail: number;
   unconfirmedAccounts: number;
+  /** Second steps of sign-in that were used or expired (lib/pending-sign-in.ts). */
+  pendingSignIns: number;
+  /** Passkey challenges past their five minutes (lib/passkeys.ts). */
+  webauthnChallenges: number;
   auditEvents: number;
   /** Rows of user_state_changes folded into one per state (lib/admin-overview.ts). */
   userStateCounts: number;
@@ -78,6 +84,8 @@ export async function runMaintenance(db: Db, clock: Clock): Promise<MaintenanceS
     ['tokens', () => pruneTokens(db, clock)],
     ['mail', async () => pruneOutbox(db, clock, await setting('sent_mail_retention_days'))],
     ['unconfirmedAccounts', () => removeUnconfirmedAccounts(db, clock, setting)],
+    ['pendingSignIns', () => prunePendingSignIns(db, clock)],
+    ['webauthnChallenges', () => pruneWebauthnChallenges(db, clock)],
     // Last: the removal above writes audit rows, which are new and stay.
     ['auditEvents', async () => pruneAuditEvents(db, clock, await setting('audit_retention_days'))],
     // After the removal of unconfirmed accounts, which adds rows to fold.

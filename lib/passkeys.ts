@@ -68,7 +68,7 @@ async function issueChallenge(
   const now = clock.now();
   const handle = randomToken();
   const challenge = randomToken(CHALLENGE_BYTES);
-  await db.delete(webauthnChallenges).where(lte(webauthnChallenges.expiresAt, now));
+  await pruneWebauthnChallenges(db, clock);
   await db.insert(webauthnChallenges).values({
     handleHash: hashToken(handle),
     purpose,
@@ -78,6 +78,18 @@ async function issueChallenge(
     createdAt: now,
   });
   return { handle, challenge };
+}
+
+/**
+ * Challenges past their five minutes, which nobody can answer any more: swept each time a challenge
+ * is made, and by the periodic maintenance when none is made for a while (lib/maintenance.ts).
+ */
+export async function pruneWebauthnChallenges(db: Db, clock: Clock): Promise<number> {
+  const deleted = await db
+    .delete(webauthnChallenges)
+    .where(lte(webauthnChallenges.expiresAt, clock.now()))
+    .returning({ handleHash: webauthnChallenges.handleHash });
+  return deleted.length;
 }
 
 /**

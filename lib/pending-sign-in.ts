@@ -1,6 +1,6 @@
-import { and, eq, gt, isNotNull, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNotNull, isNull, lte, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { pendingSignIns, totpFactors, type PendingSignIn } from '@/db/schema';
+import { passkeys, pendingSignIns, totpFactors, type PendingSignIn } from '@/db/schema';
 import { recordAudit } from './audit';
 import { addMs, MINUTE, type Clock } from './clock';
 import { randomToken } from './random';
@@ -17,17 +17,32 @@ export const PENDING_SIGN_IN_TTL_MS = 5 * MINUTE;
 /** Wrong codes one pending sign-in takes before it is void and the password must be typed again. */
 export const MAX_PENDING_ATTEMPTS = 5;
 
+/** The kinds of second factor an account has: a confirmed authenticator app, passkeys, or both. */
+export interface SecondFactors {
+  totp: boolean;
+  passkeys: boolean;
+}
+
+export async function secondFactorsOf(db: Db, userId: string): Promise<SecondFactors> {
+  const [[factor], [passkey]] = await Promise.all([
+    db
+      .select({ userId: totpFactors.userId })
+      .from(totpFactors)
+      .where(and(eq(totpFactors.userId, userId), isNotNull(totpFactors.confirmedAt)))
+      .limit(1),
+    db.select({ id: passkeys.id }).from(passkeys).where(eq(passkeys.userId, userId)).limit(1),
+  ]);
+  return { totp: Boolean(factor), passkeys: Boolean(passkey) };
+}
+
 /**
- * Whether the account must pass a second factor after its password: a confirmed authenticator app.
- * Another kind of factor (passkeys) joins here, so the password step asks for it too.
+ * Whether the account must pass a second factor after its password: a confirmed authenticator app,
+ * or at least one passkey (decision 035: a passkey is a factor of its own, so an account that has one
+ * is asked for it after the password, as the issue asks passkeys to serve "as the second factor").
  */
 export async function requiresSecondFactor(db: Db, userId: string): Promise<boolean> {
-  const [factor] = await db
-    .select({ userId: totpFactors.userId })
-    .from(totpFactors)
-    .where(and(eq(totpFactors.userId, userId), isNotNull(totpFactors.confirmedAt)))
-    .limit(1);
-  return Boolean(factor);
+  const factors = await secondFactorsOf(db, userId);
+  return factors.totp || factors.passkeys;
 }
 
 /** Starts the second step; the returned token goes in the browser's cookie and nowhere else. */
@@ -66,4 +81,51 @@ export async function findPendingSignIn(
 
 export function livePendingSignIn(clock: Clock) {
   return and(isNull(pendingSignIns.usedAt), gt(pendingSignIns.expiresAt, clock.now()));
+}
+
+/**
+ * Reserves one attempt of a pending sign-in before any factor is compared (S61): the attempt count
+ * after the reservation, or undefined when the pending sign-in is used, expired or out of attempts.
+ * Codes and passkey answers draw on the same MAX_PENDING_ATTEMPTS.
+ */
+export async function reservePendingAttempt(
+  db: Db,
+  pendingId: string,
+  clock: Clock,
+): Promise<number | undefined> {
+  const [reserved] = await db
+    .update(pendingSignIns)
+    .set({ attempts: sql`${pendingSignIns.attempts} + 1` })
+    .where(
+      and(
+        eq(pendingSignIns.id, pendingId),
+        livePendingSignIn(clock),
+        lt(pendingSignIns.attempts, MAX_PENDING_ATTEMPTS),
+      ),
+    )
+    .returning({ attempts: pendingSignIns.attempts });
+  return reserved?.attempts;
+}
+
+/** After a failed attempt: the pending sign-in that has used its last attempt is void. */
+export async function voidPendingSignInIfSpent(
+  db: Db,
+  pendingId: string,
+  attempts: number,
+  clock: Clock,
+): Promise<void> {
+  if (attempts < MAX_PENDING_ATTEMPTS) return;
+  await db.update(pendingSignIns).set({ usedAt: clock.now() }).where(eq(pendingSignIns.id, pendingId));
+}
+
+/**
+ * Pending sign-ins nothing can use any more (used, or past their five minutes): the periodic
+ * maintenance drops them, since nothing reads a spent one (lib/maintenance.ts).
+ */
+export async function prunePendingSignIns(db: Db, clock: Clock): Promise<number> {
+  const deleted = await db
+    .delete(pendingSignIns)
+    .where(or(isNotNull(pendingSignIns.usedAt), lte(pendingSignIns.expiresAt, clock.now())))
+    .returning({ id: pendingSignIns.id });
+  return deleted.length;
 }

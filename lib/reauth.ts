@@ -82,3 +82,17 @@ export async function verifyReauthentication(
   );
   return result.ok ? { ok: true } : { ok: false, code: 'passkey_refused' };
 }
+
+/** A passkey's answer to a re-authentication challenge, with the handle the browser's cookie held. */
+export type PasskeyAnswer = { handle: string | undefined; response: AuthenticationResponseJSON };
+
+/**
+ * How a sensitive flow's input carries its proof (S41): the current password, or a passkey's answer
+ * instead. Callers that only know passwords (the JSON API, the CLI) keep passing `currentPassword`.
+ */
+export type ReauthInput =
+  { currentPassword: string; passkey?: undefined } | { passkey: PasskeyAnswer; currentPassword?: undefined };
+
+export function reauthProofOf(input: ReauthInput): ReauthProof {
+  return input.passkey ? { passkey: input.passkey } : { password: input.currentPassword };
+}

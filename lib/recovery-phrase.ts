@@ -17,7 +17,7 @@ import {
   type PasswordProblem,
 } from './password-policy';
 import { hitAll, limits } from './rate-limit';
-import { verifyCurrentPassword } from './reauth';
+import { reauthProofOf, verifyReauthentication, type ReauthInput } from './reauth';
 import type { RequestContext } from './request-context';
 import { appSecret } from './secrets';
 import { revokeUserSessions } from './sessions';
@@ -78,7 +78,7 @@ export type CreateRecoveryPhraseResult =
       confirmation: string;
       expiresAt: Date;
     }
-  | { ok: false; code: 'wrong_password' }
+  | { ok: false; code: 'wrong_password' | 'passkey_refused' }
   | Busy;
 
 export type ConfirmRecoveryPhraseResult =
@@ -131,16 +131,21 @@ function openConfirmation(confirmation: string, user: User): ConfirmationPayload
 }
 
 /**
- * Step one: the current password (S41), then a fresh phrase. Nothing is stored yet, so an abandoned
+ * Step one: the current password or one of the account's passkeys (S41), then a fresh phrase. Nothing is stored yet, so an abandoned
  * attempt leaves the previous phrase in force; the argon2 hash travels in the signed confirmation.
  */
 export async function createRecoveryPhrase(
   db: Db,
-  input: { userId: string; currentPassword: string },
+  input: { userId: string } & ReauthInput,
   context: RequestContext,
   clock: Clock,
 ): Promise<CreateRecoveryPhraseResult> {
-  const reauth = await verifyCurrentPassword(db, input.userId, input.currentPassword, context, clock);
+  const reauth = await verifyReauthentication(
+    db,
+    { userId: input.userId, proof: reauthProofOf(input), purpose: 'recovery_phrase' },
+    context,
+    clock,
+  );
   if (!reauth.ok) return reauth;
   const [user] = await db.select().from(users).where(eq(users.id, input.userId)).limit(1);
   if (!user) return { ok: false, code: 'wrong_password' };

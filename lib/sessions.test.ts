@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/db/client';
 import * as schema from '@/db/schema';
-import { sessions, settings, totpFactors, users } from '@/db/schema';
+import { passkeys, sessions, settings, totpFactors, users } from '@/db/schema';
 import { DAY, ManualClock, MINUTE } from '@/lib/clock';
 import { createSession, revokeSession, SESSION_IDLE_MS, validateSession } from '@/lib/sessions';
 import { clearSetting, setSetting } from '@/lib/settings';
@@ -146,6 +146,17 @@ describe('validateSession: one statement per page view', () => {
     await t.db.insert(totpFactors).values({ userId: user.id, secretEncrypted: 'x' });
     expect(await due()).toEqual([true, true]);
     await t.db.update(totpFactors).set({ confirmedAt: clock.now() }).where(eq(totpFactors.userId, user.id));
+    expect(await due()).toEqual([true, false]);
+    // So does a passkey (decision 035).
+    await t.db.insert(passkeys).values({
+      userId: admin.id,
+      credentialId: 'one-trip-credential',
+      publicKey: 'x',
+      deviceType: 'singleDevice',
+      name: 'Key',
+    });
+    expect(await due()).toEqual([false, false]);
+    await t.db.delete(passkeys).where(eq(passkeys.userId, admin.id));
     expect(await due()).toEqual([true, false]);
 
     // A stored value that no longer parses reads as the default (7 days), as getSetting reads it.

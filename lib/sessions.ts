@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { sessions, settings, totpFactors, users, type Session, type User } from '@/db/schema';
+import { passkeys, sessions, settings, totpFactors, users, type Session, type User } from '@/db/schema';
 import { accountState } from './account-state';
 import { addMs, DAY, MINUTE, type Clock } from './clock';
 import { randomToken } from './random';
@@ -102,7 +102,8 @@ export async function validateSession(
     .select({
       session: sessions,
       user: users,
-      hasFactor: sql<boolean>`exists (select 1 from ${totpFactors} where ${totpFactors.userId} = ${users.id} and ${totpFactors.confirmedAt} is not null)`,
+      // A confirmed app or any passkey, as requiresSecondFactor (lib/pending-sign-in.ts) counts them.
+      hasFactor: sql<boolean>`(exists (select 1 from ${totpFactors} where ${totpFactors.userId} = ${users.id} and ${totpFactors.confirmedAt} is not null) or exists (select 1 from ${passkeys} where ${passkeys.userId} = ${users.id}))`,
       settingRows:
         sql<SettingRows | null>`(select jsonb_object_agg(${settings.key}, jsonb_build_object('value', ${settings.value}, 'at', ${settings.updatedAt})) from ${settings} where ${inArray(settings.key, [...ENROLMENT_SETTINGS])})`.mapWith(
           settings.value,

@@ -1,6 +1,10 @@
 import { decodeBase32IgnorePadding, encodeBase32NoPadding } from '@oslojs/encoding';
 import { createTOTPKeyURI, verifyHOTP } from '@oslojs/otp';
-import { and, count, eq, gt, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/server';
+import { and, count, eq, gt, isNotNull, isNull, lt, or } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { pendingSignIns, settings, totpFactors, twoFactorRecoveryCodes, users, type User } from '@/db/schema';
 import type { TwoFactorEvent } from '@/emails/two-factor-changed';
@@ -10,15 +14,18 @@ import { recordAudit } from './audit';
 import { addMs, DAY, MINUTE, type Clock } from './clock';
 import { startSession } from './login';
 import { enqueueMail, enqueueRequiredMail } from './mail/outbox';
+import { beginPasskeyVerification, verifyPasskeyForUser } from './passkeys';
 import {
   findPendingSignIn,
   livePendingSignIn,
   MAX_PENDING_ATTEMPTS,
   requiresSecondFactor,
+  reservePendingAttempt,
+  voidPendingSignInIfSpent,
 } from './pending-sign-in';
 import { randomKey, randomString } from './random';
 import { limits } from './rate-limit';
-import { verifyCurrentPassword } from './reauth';
+import { reauthProofOf, verifyCurrentPassword, verifyReauthentication, type ReauthInput } from './reauth';
 import type { RequestContext } from './request-context';
 import { decryptSecret, encryptSecret } from './secrets';
 import { getSetting } from './settings';
@@ -204,7 +211,7 @@ export type StartEnrolmentResult =
       /** The otpauth:// URI the QR code carries. */
       uri: string;
     }
-  | { ok: false; code: 'wrong_password' | 'already_enabled' }
+  | { ok: false; code: 'wrong_password' | 'passkey_refused' | 'already_enabled' }
   | Busy;
 
 /**
@@ -213,11 +220,16 @@ export type StartEnrolmentResult =
  */
 export async function startTotpEnrolment(
   db: Db,
-  input: { userId: string; currentPassword: string; issuer: string },
+  input: { userId: string; issuer: string } & ReauthInput,
   context: RequestContext,
   clock: Clock,
 ): Promise<StartEnrolmentResult> {
-  const reauth = await verifyCurrentPassword(db, input.userId, input.currentPassword, context, clock);
+  const reauth = await verifyReauthentication(
+    db,
+    { userId: input.userId, proof: reauthProofOf(input), purpose: 'two_factor_enrolment' },
+    context,
+    clock,
+  );
   if (!reauth.ok) return reauth;
   const user = await userById(db, input.userId);
   if (!user) return { ok: false, code: 'wrong_password' };
@@ -291,16 +303,23 @@ export async function confirmTotpEnrolment(
 }
 
 export type RegenerateCodesResult =
-  { ok: true; recoveryCodes: string[] } | { ok: false; code: 'wrong_password' | 'not_enabled' } | Busy;
+  | { ok: true; recoveryCodes: string[] }
+  | { ok: false; code: 'wrong_password' | 'passkey_refused' | 'not_enabled' }
+  | Busy;
 
 /** New recovery codes for the old ones (the password first): the old ones stop working at once. */
 export async function regenerateRecoveryCodes(
   db: Db,
-  input: { userId: string; currentPassword: string },
+  input: { userId: string } & ReauthInput,
   context: RequestContext,
   clock: Clock,
 ): Promise<RegenerateCodesResult> {
-  const reauth = await verifyCurrentPassword(db, input.userId, input.currentPassword, context, clock);
+  const reauth = await verifyReauthentication(
+    db,
+    { userId: input.userId, proof: reauthProofOf(input), purpose: 'recovery_codes' },
+    context,
+    clock,
+  );
   if (!reauth.ok) return reauth;
   const user = await userById(db, input.userId);
   if (!user || !(await twoFactorStatus(db, user.id)).totp) return { ok: false, code: 'not_enabled' };
@@ -453,6 +472,7 @@ export async function completePendingSignIn(
   pendingId: string,
   context: RequestContext,
   clock: Clock,
+  meta?: Record<string, unknown>,
 ): Promise<CompleteSignInResult> {
   const [pending] = await tx
     .update(pendingSignIns)
@@ -462,7 +482,7 @@ export async function completePendingSignIn(
   const user = pending ? await userById(tx, pending.userId) : undefined;
   // Locked, rejected or deleted since the password step: no session by this route either (S44).
   if (!user || accountState(user) !== 'active') return { ok: false, code: 'expired' };
-  const started = await startSession(tx, user, context, clock);
+  const started = await startSession(tx, user, context, clock, meta);
   return { ok: true, user, ...started };
 }
 
@@ -484,18 +504,8 @@ export async function verifySecondFactor(
 ): Promise<SecondFactorResult> {
   const pending = await findPendingSignIn(db, input.pendingToken, clock);
   if (!pending) return { ok: false, code: 'expired' };
-  const [reserved] = await db
-    .update(pendingSignIns)
-    .set({ attempts: sql`${pendingSignIns.attempts} + 1` })
-    .where(
-      and(
-        eq(pendingSignIns.id, pending.id),
-        livePendingSignIn(clock),
-        lt(pendingSignIns.attempts, MAX_PENDING_ATTEMPTS),
-      ),
-    )
-    .returning({ attempts: pendingSignIns.attempts });
-  if (!reserved) return { ok: false, code: 'expired' };
+  const attempts = await reservePendingAttempt(db, pending.id, clock);
+  if (attempts === undefined) return { ok: false, code: 'expired' };
   const { userId } = pending;
   if (!(await reserveAccountCodeAttempt(db, userId, SECOND_FACTOR_BUDGET, clock))) {
     await recordAudit(
@@ -542,19 +552,78 @@ export async function verifySecondFactor(
     {
       action: 'login.second_factor_failed',
       userId,
-      meta: { kind: input.kind, attempts: reserved.attempts },
+      meta: { kind: input.kind, attempts },
       ...context,
     },
     clock,
   );
-  if (reserved.attempts >= MAX_PENDING_ATTEMPTS) {
-    await db.update(pendingSignIns).set({ usedAt: clock.now() }).where(eq(pendingSignIns.id, pending.id));
+  await voidPendingSignInIfSpent(db, pending.id, attempts, clock);
+  return { ok: false, code: 'wrong_code', attemptsLeft: Math.max(0, MAX_PENDING_ATTEMPTS - attempts) };
+}
+
+export type BeginPasskeyStepResult =
+  | { ok: true; handle: string; options: PublicKeyCredentialRequestOptionsJSON }
+  | { ok: false; code: 'expired' | 'no_passkeys' };
+
+/**
+ * A passkey as the second step: a challenge bound to the pending sign-in's account that lists only
+ * that account's passkeys (allowCredentials), so the browser offers no one else's. The handle goes in
+ * the browser's WebAuthn cookie, as for every ceremony.
+ */
+export async function beginPasskeySecondStep(
+  db: Db,
+  input: { pendingToken: unknown },
+  clock: Clock,
+): Promise<BeginPasskeyStepResult> {
+  const pending = await findPendingSignIn(db, input.pendingToken, clock);
+  if (!pending) return { ok: false, code: 'expired' };
+  const begun = await beginPasskeyVerification(db, { userId: pending.userId }, clock);
+  if ('code' in begun) return { ok: false, code: 'no_passkeys' };
+  return { ok: true, ...begun };
+}
+
+export type PasskeyStepResult =
+  CompleteSignInResult | { ok: false; code: 'passkey_refused'; attemptsLeft: number };
+
+/**
+ * The second step with a passkey: the assertion must answer the challenge issued for the pending
+ * sign-in's account and come from one of that account's own passkeys (verifyPasskeyForUser), so
+ * another account's passkey cannot finish it. Each answer takes one of the pending sign-in's
+ * attempts, like a code; a refused one is audited as `login.second_factor_failed`. A passkey answer
+ * cannot be guessed, so it does not draw on the account's budget of wrong codes.
+ */
+export async function verifyPasskeySecondStep(
+  db: Db,
+  input: { pendingToken: unknown; handle: string | undefined; response: AuthenticationResponseJSON },
+  context: RequestContext,
+  clock: Clock,
+): Promise<PasskeyStepResult> {
+  const pending = await findPendingSignIn(db, input.pendingToken, clock);
+  if (!pending) return { ok: false, code: 'expired' };
+  const attempts = await reservePendingAttempt(db, pending.id, clock);
+  if (attempts === undefined) return { ok: false, code: 'expired' };
+  const { userId } = pending;
+  const verified = await verifyPasskeyForUser(
+    db,
+    { userId, handle: input.handle, response: input.response, purpose: 'sign_in' },
+    context,
+    clock,
+  );
+  if (verified.ok) {
+    return db.transaction((tx) =>
+      completePendingSignIn(tx, pending.id, context, clock, {
+        secondFactor: 'passkey',
+        passkeyId: verified.passkeyId,
+      }),
+    );
   }
-  return {
-    ok: false,
-    code: 'wrong_code',
-    attemptsLeft: Math.max(0, MAX_PENDING_ATTEMPTS - reserved.attempts),
-  };
+  await recordAudit(
+    db,
+    { action: 'login.second_factor_failed', userId, meta: { kind: 'passkey', attempts }, ...context },
+    clock,
+  );
+  await voidPendingSignInIfSpent(db, pending.id, attempts, clock);
+  return { ok: false, code: 'passkey_refused', attemptsLeft: Math.max(0, MAX_PENDING_ATTEMPTS - attempts) };
 }
 
 // --- Required by the platform -----------------------------------------------------------------------

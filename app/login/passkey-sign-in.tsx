@@ -24,9 +24,14 @@ export function PasskeySignIn({ next }: { next?: string }) {
   const support = useWebAuthnSupport();
   const [error, setError] = useState<FieldError>();
   const [pending, startTransition] = useTransition();
-  // The challenge cookie holds the last one asked for: once the button has asked, the suggestions
-  // (still loading the library) must not ask after it.
-  const buttonUsed = useRef(false);
+  // The autofill's request for a challenge, while it is on its way: its answer sets the challenge
+  // cookie, so the button waits for it before asking for its own, or the autofill's late cookie would
+  // replace the button's and the button's passkey answer would be refused.
+  const autofillBegun = useRef<Promise<unknown> | undefined>(undefined);
+  // Once the button is pressed its challenge is the one in the cookie: the suggestions (perhaps still
+  // loading the library) ask for none after it, and an autofill answer that arrives afterwards is for
+  // a replaced challenge and is dropped, not sent to be refused.
+  const buttonPressed = useRef(false);
 
   const finish = async (response: AuthenticationResponseJSON) => {
     const form = new FormData();
@@ -46,10 +51,13 @@ export function PasskeySignIn({ next }: { next?: string }) {
     const autofill = async () => {
       const { browserSupportsWebAuthnAutofill, startAuthentication, WebAuthnAbortService } = await webauthn();
       cancel = () => WebAuthnAbortService.cancelCeremony();
-      if (!(await browserSupportsWebAuthnAutofill()) || stopped || buttonUsed.current) return;
-      const optionsJSON = await beginPasskeySignInAction();
-      if (stopped || buttonUsed.current) return;
+      if (!(await browserSupportsWebAuthnAutofill()) || stopped || buttonPressed.current) return;
+      const begun = beginPasskeySignInAction();
+      autofillBegun.current = begun;
+      const optionsJSON = await begun;
+      if (stopped || buttonPressed.current) return;
       const response = await startAuthentication({ optionsJSON, useBrowserAutofill: true });
+      if (buttonPressed.current) return;
       await finishAutofill(response);
     };
     autofill().catch((failure: unknown) => {
@@ -67,9 +75,10 @@ export function PasskeySignIn({ next }: { next?: string }) {
 
   const signIn = () =>
     startTransition(async () => {
-      buttonUsed.current = true;
+      buttonPressed.current = true;
       setError(undefined);
       try {
+        await autofillBegun.current?.catch(() => undefined);
         const [{ startAuthentication }, optionsJSON] = await Promise.all([
           webauthn(),
           beginPasskeySignInAction(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { encodeFieldMessage } from './password';
+import { hasPasswordOrPasskey, passkeyProofField, PASSWORD_REQUIRED } from './reauth';
 
 /**
  * Personal access tokens (lib/access-tokens.ts): the scopes a token can carry and the create form,
@@ -58,10 +59,13 @@ export const createAccessTokenSchema = z
     scope_admin_read: checkbox,
     scope_admin_write: checkbox,
     currentPassword: z
-      .string({ error: 'form.errors.required' })
-      .min(1, { error: 'form.errors.required' })
-      .max(4096, { error: encodeFieldMessage('form.errors.tooLong', { max: 4096 }) }),
+      .string()
+      .max(4096, { error: encodeFieldMessage('form.errors.tooLong', { max: 4096 }) })
+      .optional(),
+    // With JavaScript, a passkey's answer in place of the password (lib/validation/reauth.ts).
+    passkeyProof: passkeyProofField,
   })
+  .refine(hasPasswordOrPasskey, PASSWORD_REQUIRED)
   .superRefine((value, ctx) => {
     if (!ACCESS_TOKEN_SCOPES.some((scope) => value[scopeFieldName(scope) as keyof typeof value] === 'on')) {
       ctx.addIssue({
@@ -78,6 +82,7 @@ export const createAccessTokenSchema = z
       (scope) => value[scopeFieldName(scope) as keyof typeof value] === 'on',
     ),
     currentPassword: value.currentPassword,
+    passkeyProof: value.passkeyProof,
   }));
 
 /** A token named by its id, in a revoke button's form. */

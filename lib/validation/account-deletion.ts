@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import {
+  hasPasswordOrPasskey,
+  optionalCurrentPassword,
+  passkeyProofField,
+  PASSWORD_REQUIRED,
+} from './reauth';
 
 /** The delete-account form: the current password (S41) and a ticked box saying the person means it. */
 export const deleteAccountSchema = z.object({
@@ -9,3 +15,12 @@ export const deleteAccountSchema = z.object({
   // An unticked checkbox is not sent at all, so "missing" is the answer to give here.
   confirm: z.literal('on', { error: 'deleteAccount.errors.confirm' }),
 });
+
+/** The page's form: the password or, with JavaScript, a passkey's answer instead (lib/validation/reauth.ts). */
+export const deleteAccountFormSchema = z
+  .object({
+    currentPassword: optionalCurrentPassword,
+    passkeyProof: passkeyProofField,
+    confirm: deleteAccountSchema.shape.confirm,
+  })
+  .refine(hasPasswordOrPasskey, PASSWORD_REQUIRED);

@@ -181,3 +181,28 @@ export const problemSchema = z.object({
   errors: z.array(z.object({ pointer: z.string(), code: z.string() })).optional(),
   retryAfterSeconds: z.number().int().optional(),
 });
+
+/**
+ * The answer of POST /auth/login for an account with a second factor: no session yet, only the
+ * pending sign-in's token for POST /auth/login/second-factor, and the kinds of factor the account has
+ * (a passkey cannot be given over this API: docs/api.md).
+ */
+export const secondFactorRequiredSchema = z.object({
+  status: z.literal('second_factor_required'),
+  pendingToken: z.string(),
+  expiresAt: z.iso.datetime(),
+  methods: z.array(z.enum(['totp', 'recovery_code', 'passkey'])),
+});
+
+/** The second step over the API: the pending token, and a code from the app or a recovery code. */
+export const secondFactorBodySchema = z.object({
+  pendingToken: z
+    .string({ error: 'form.errors.required' })
+    .min(1, { error: 'form.errors.required' })
+    .max(200),
+  code: z
+    .string({ error: 'form.errors.required' })
+    .trim()
+    .min(1, { error: 'form.errors.required' })
+    .max(64, { error: 'twoFactor.errors.recoveryCodeFormat' }),
+});

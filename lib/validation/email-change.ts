@@ -1,5 +1,11 @@
 import { z } from 'zod';
 import { emailField } from './fields';
+import {
+  hasPasswordOrPasskey,
+  optionalCurrentPassword,
+  passkeyProofField,
+  PASSWORD_REQUIRED,
+} from './reauth';
 
 /**
  * The "change my email address" form. Whether the password is right, and whether the address is the
@@ -14,6 +20,11 @@ export const emailChangeSchema = z.object({
 });
 
 export type EmailChangeInput = z.output<typeof emailChangeSchema>;
+
+/** The page's form: the password or, with JavaScript, a passkey's answer instead (lib/validation/reauth.ts). */
+export const emailChangeFormSchema = z
+  .object({ newEmail: emailField, currentPassword: optionalCurrentPassword, passkeyProof: passkeyProofField })
+  .refine(hasPasswordOrPasskey, PASSWORD_REQUIRED);
 
 /** The confirm and "this wasn't me" buttons: the token from the link, sent back as a hidden field. */
 export const emailChangeTokenSchema = z.object({ token: z.string().max(200) });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { emailField } from './fields';
 import { encodeFieldMessage, passwordFieldSchema, refineNewPassword } from './password';
+import { passkeyProofField } from './reauth';
 
 /**
  * The recovery-phrase forms, on both sides. Whether the words are on the list and the checksum holds
@@ -36,6 +37,7 @@ export const phraseField = z
 export const recoveryPhraseSetupSchema = z
   .object({
     currentPassword: z.string().max(4096).optional(),
+    passkeyProof: passkeyProofField,
     phrase: z.string().max(PHRASE_MAX_LENGTH).optional(),
     confirmation: z.string().max(1000).optional(),
   })
@@ -45,7 +47,7 @@ export const recoveryPhraseSetupSchema = z
       if (!parsed.success) {
         ctx.addIssue({ code: 'custom', path: ['phrase'], message: parsed.error.issues[0]?.message });
       }
-    } else if (!value.currentPassword) {
+    } else if (!value.currentPassword && !value.passkeyProof) {
       ctx.addIssue({ code: 'custom', path: ['currentPassword'], message: 'form.errors.required' });
     }
   });

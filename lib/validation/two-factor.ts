@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import { MAX_WEBAUTHN_RESPONSE_LENGTH } from './passkeys';
+import {
+  hasPasswordOrPasskey,
+  optionalCurrentPassword,
+  passkeyProofField,
+  PASSWORD_REQUIRED,
+} from './reauth';
 
 /** The two-factor forms, on both sides (lib/two-factor.ts judges the codes). */
 
@@ -43,10 +50,13 @@ const next = z.string().max(512).optional();
 export const enrolTwoFactorSchema = z
   .object({
     currentPassword: z.string().max(4096).optional(),
+    // With JavaScript, a passkey's answer in place of the password (lib/validation/reauth.ts).
+    passkeyProof: passkeyProofField,
     code: z.string().max(32).optional(),
     step: z.literal('confirm').optional(),
   })
   .superRefine((value, ctx) => {
+    if (value.step !== 'confirm' && value.passkeyProof) return;
     const [path, parsed] =
       value.step === 'confirm'
         ? (['code', totpCodeField.safeParse(value.code ?? '')] as const)
@@ -54,7 +64,15 @@ export const enrolTwoFactorSchema = z
     if (!parsed.success)
       ctx.addIssue({ code: 'custom', path: [path], message: parsed.error.issues[0]?.message });
   });
-export const regenerateCodesSchema = z.object({ currentPassword });
+export const regenerateCodesSchema = z
+  .object({ currentPassword: optionalCurrentPassword, passkeyProof: passkeyProofField })
+  .refine(hasPasswordOrPasskey, PASSWORD_REQUIRED);
 export const disableTwoFactorSchema = z.object({ currentPassword, code: totpCodeField });
 export const signInCodeSchema = z.object({ code: totpCodeField, next });
 export const signInRecoveryCodeSchema = z.object({ recoveryCode: recoveryCodeField, next });
+
+/** The passkey's answer on the second step, as JSON text (lib/validation/passkeys.ts checks it). */
+export const passkeySecondStepSchema = z.object({
+  response: z.string().max(MAX_WEBAUTHN_RESPONSE_LENGTH),
+  next,
+});

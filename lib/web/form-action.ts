@@ -30,6 +30,8 @@ export const DEFAULT_SECRET_FIELDS = [
   'newPassword',
   'phrase',
   'code',
+  // A passkey's answer in place of the password (lib/validation/reauth.ts): spent once, never echoed.
+  'passkeyProof',
 ] as const;
 
 /** A submission as a plain object of strings (see readFormData for what is dropped). */

@@ -17,14 +17,17 @@ export async function requireUser(returnTo?: string): Promise<AppSession> {
   const session = await currentSession();
   if (!session) redirect(returnTo ? `/login?next=${encodeURIComponent(returnTo)}` : '/login');
   // Every account and admin page and action passes here: once the platform requires two-factor
-  // sign-in and the grace is over, they all lead to enrolment, and /admin stays out of reach.
-  // Whether enrolment is due was read with the session itself: no query here (issue 15).
-  if (returnTo !== TWO_FACTOR_PAGE && session.twoFactorEnrolmentDue)
+  // sign-in and the grace is over, they all lead to enrolment, and /admin stays out of reach. Adding a
+  // passkey is enrolment too (decision 035), so its page stays open. Whether enrolment is due was read
+  // with the session itself: no query here (issue 15).
+  if (!ENROLMENT_PAGES.has(returnTo ?? '') && session.twoFactorEnrolmentDue)
     redirect(`${TWO_FACTOR_PAGE}?required=1`);
   return session;
 }
 
 export const TWO_FACTOR_PAGE = '/account/two-factor';
+export const PASSKEYS_PAGE = '/account/passkeys';
+const ENROLMENT_PAGES = new Set([TWO_FACTOR_PAGE, PASSKEYS_PAGE]);
 
 /**
  * Every admin page, action and route calls this itself (S45): a layout does not protect a server

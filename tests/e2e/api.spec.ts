@@ -11,6 +11,7 @@ import {
 } from '../helpers/own-server';
 import { startOnOwnPostgres } from '../helpers/own-postgres';
 import { linksIn, startSmtpCatcher, type SmtpCatcher } from '../helpers/smtp-catcher';
+import { enrolAuthenticator, freshCode, totpCode } from '../helpers/totp';
 import { linkIn, signInOk as signInPage } from './fixtures';
 import { ApiContract, Caller, type Document, type Operation } from '../helpers/api-contract';
 
@@ -448,6 +449,70 @@ test.describe('journeys over HTTP only', () => {
     ).toBe('wrong_password');
     expect((await user.call('DELETE', '/users/me', { currentPassword: RESET_PASSWORD })).status).toBe(204);
     expect((await user.call('GET', '/users/me')).status).toBe(401);
+  });
+
+  test('a two-factor account signs in over HTTP in two steps: the pending token, then a code or a recovery code', async ({
+    browser,
+  }) => {
+    test.setTimeout(120_000);
+    expect(await signUp('api-totp')).toBe('pending');
+    const pending = await admin.call('GET', '/admin/users?state=pending&limit=10');
+    const row = pending.body.items!.find((item) => item.username === 'api-totp')!;
+    expect((await admin.call('POST', `/admin/users/${row.id}/approve`)).status).toBe(204);
+    // Enrolment is a page: the app's key is read from its text form, as a person types it in.
+    const context = await browser.newContext({ baseURL: server.url });
+    const page = await context.newPage();
+    await signInPage(page, 'api-totp', PASSWORD);
+    const { secret, recoveryCodes, step } = await enrolAuthenticator(page, PASSWORD);
+    await context.close();
+
+    // The right password: no session, a pending token, and what the account can answer with.
+    const client = new Caller(contract);
+    const first = await client.call('POST', '/auth/login', { identifier: 'api-totp', password: PASSWORD });
+    expect(first.status).toBe(202);
+    expect(first.body).toMatchObject({
+      status: 'second_factor_required',
+      methods: ['totp', 'recovery_code'],
+    });
+    const pendingToken = first.body.pendingToken as string;
+    expect(client.cookies.size).toBe(0);
+    expect((await client.call('GET', '/users/me')).status).toBe(401);
+
+    // A wrong code takes a try; the right one signs in and sets the cookie.
+    const wrong = await client.call('POST', '/auth/login/second-factor', {
+      pendingToken: pendingToken,
+      code: totpCode(secret, step + 1000),
+    });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.code).toBe('wrong_code');
+    const fresh = await freshCode(secret, step);
+    const done = await client.call('POST', '/auth/login/second-factor', {
+      pendingToken: pendingToken,
+      code: fresh.code,
+    });
+    expect(done.status).toBe(200);
+    expect(done.body.username).toBe('api-totp');
+    expect((await client.call('GET', '/users/me')).body.username).toBe('api-totp');
+    // Used once: the same token does not make a second session.
+    const replay = await new Caller(contract).call('POST', '/auth/login/second-factor', {
+      pendingToken: pendingToken,
+      code: (await freshCode(secret, fresh.step)).code,
+    });
+    expect(replay.status).toBe(401);
+    expect(replay.body.code).toBe('expired');
+
+    // A recovery code works once, and its use is mailed to the owner.
+    const lost = new Caller(contract);
+    const again = await lost.call('POST', '/auth/login', { identifier: 'api-totp', password: PASSWORD });
+    const recovered = await lost.call('POST', '/auth/login/second-factor', {
+      pendingToken: again.body.pendingToken,
+      code: recoveryCodes[0],
+    });
+    expect(recovered.status).toBe(200);
+    const mail = await smtp.waitForMail('api-totp@example.test', {
+      predicate: (m) => /recovery code was used/.test(m.subject),
+    });
+    expect(mail.text).toContain('9 recovery codes are left');
   });
 
   test('every operation answered as documented with a success', () => {

@@ -1,5 +1,14 @@
 import type { BrowserContext, CDPSession, Page } from '@playwright/test';
-import { approvalQueue, expect, PASSWORD, registerAndConfirm, signInAdmin, signInOk, test } from './fixtures';
+import {
+  approvalQueue,
+  expect,
+  PASSWORD,
+  registerAndConfirm,
+  signIn,
+  signInAdmin,
+  signInOk,
+  test,
+} from './fixtures';
 
 /**
  * Passkeys through Chromium's virtual authenticator (CDP WebAuthn domain): a real browser creates
@@ -25,6 +34,22 @@ async function addAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenti
     },
   });
   return { cdp, authenticatorId };
+}
+
+/**
+ * Takes the authenticator's credentials out, for a page where the browser's passkey suggestion
+ * (conditional UI, which the virtual authenticator answers by itself) must not sign in; the returned
+ * function puts them back, keys and counters unchanged.
+ */
+async function hideCredentials(cdp: CDPSession, authenticatorId: string): Promise<() => Promise<void>> {
+  const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+  for (const credential of credentials) {
+    await cdp.send('WebAuthn.removeCredential', { authenticatorId, credentialId: credential.credentialId });
+  }
+  return async () => {
+    for (const credential of credentials)
+      await cdp.send('WebAuthn.addCredential', { authenticatorId, credential });
+  };
 }
 
 async function activeUser(context: BrowserContext, mailbox: Parameters<typeof signInAdmin>[1], name: string) {
@@ -149,4 +174,63 @@ test('passkeys: without JavaScript the page says they need it, and the password 
   await expect(noJsPage.getByText('Adding a passkey needs JavaScript')).toBeVisible();
   await expect(noJsPage.getByLabel('Current password')).toHaveCount(0);
   await Promise.all([context.close(), noJs.close()]);
+});
+
+test('passkeys: password then passkey as second step; without JavaScript the step says a passkey needs it', async ({
+  browser,
+  mailbox,
+}) => {
+  const context = await browser.newContext();
+  const { page, email } = await activeUser(context, mailbox, 'passkey-second');
+  const { cdp, authenticatorId } = await addAuthenticator(page);
+  await signInOk(page, email);
+  await addPasskey(page, 'Desk key');
+  await signOut(page);
+
+  // The right password alone is not enough any more: the second step asks for the passkey. The
+  // authenticator holds nothing on /login, so that the email field's passkey suggestion (conditional
+  // UI) does not sign in without the password first.
+  const restore = await hideCredentials(cdp, authenticatorId);
+  await signIn(page, email);
+  await expect(page).toHaveURL(/\/login\/two-factor$/);
+  const step = page.getByRole('region', { name: 'With a passkey' });
+  await expect(step).toContainText('Now confirm with one of the passkeys');
+  await expect(page.getByLabel('Code from the app')).toHaveCount(0);
+  await restore();
+  await step.getByRole('button', { name: 'Use a passkey' }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByRole('heading', { name: 'Your account', level: 1 })).toBeVisible();
+
+  // Without JavaScript the password still leads to the step, which says what it needs and offers
+  // the honest ways out; no session is made.
+  const noJs = await browser.newContext({ javaScriptEnabled: false });
+  const noJsPage = await noJs.newPage();
+  await signIn(noJsPage, email);
+  await expect(noJsPage).toHaveURL(/\/login\/two-factor$/);
+  await expect(noJsPage.getByText('Using a passkey needs JavaScript')).toBeVisible();
+  await expect(noJsPage.getByRole('heading', { name: 'Cannot use your passkey?' })).toBeVisible();
+  await noJsPage.goto('/account');
+  await expect(noJsPage).toHaveURL(/\/login/);
+  await Promise.all([context.close(), noJs.close()]);
+});
+
+test('passkeys: a sensitive change (deleting the account) is confirmed with a passkey instead of the password', async ({
+  browser,
+  mailbox,
+}) => {
+  const context = await browser.newContext();
+  const { page, email } = await activeUser(context, mailbox, 'passkey-reauth');
+  const { cdp, authenticatorId } = await addAuthenticator(page);
+  await signInOk(page, email);
+  await addPasskey(page, 'Tablet');
+
+  await page.goto('/account/delete');
+  await page.getByLabel(/I understand/).check();
+  // No password typed: the passkey's answer stands in for it.
+  await page.getByRole('button', { name: 'Confirm with a passkey instead' }).click();
+  await expect(page).toHaveURL(/\/login\?deleted=1/);
+  await hideCredentials(cdp, authenticatorId);
+  await signIn(page, email);
+  await expect(page.getByText('The email, username or password is not right')).toBeVisible();
+  await context.close();
 });

@@ -4,11 +4,13 @@ import { describe, expect, it } from 'vitest';
 import {
   auditEvents,
   emailOutbox,
+  pendingSignIns,
   rateLimits,
   sessions,
   settings,
   tokens,
   users,
+  webauthnChallenges,
   type NewUser,
   type TokenPurpose,
 } from '@/db/schema';
@@ -354,5 +356,50 @@ describe('maintenance', () => {
       .from(rateLimits)
       .where(inArray(rateLimits.key, ['maintenance.test:old', 'maintenance.test:new']));
     expect(left).toEqual([{ key: 'maintenance.test:new' }]);
+  });
+
+  it('used and expired pending sign-ins and stale passkey challenges go; live ones stay', async () => {
+    const user = await createTestUser(t.db, clock, 'pending-owner');
+    const pending = (tokenHash: string, over: Partial<typeof pendingSignIns.$inferInsert>) =>
+      t.db
+        .insert(pendingSignIns)
+        .values({
+          userId: user.id,
+          tokenHash,
+          expiresAt: addMs(now(), 5 * 60_000),
+          createdAt: now(),
+          ...over,
+        })
+        .returning({ id: pendingSignIns.id })
+        .then(([row]) => row!.id);
+    const live = await pending('maintenance-live', {});
+    const used = await pending('maintenance-used', { usedAt: now() });
+    const expired = await pending('maintenance-expired', { expiresAt: ago(1000) });
+    const challenge = (handleHash: string, expiresAt: Date) =>
+      t.db.insert(webauthnChallenges).values({
+        handleHash,
+        purpose: 'verify_user',
+        challenge: 'c',
+        userId: user.id,
+        expiresAt,
+        createdAt: now(),
+      });
+    await challenge('maintenance-stale', ago(1000));
+    await challenge('maintenance-fresh', addMs(now(), 60_000));
+
+    const summary = await runMaintenance(t.db, clock);
+
+    expect(summary.pendingSignIns).toBe(2);
+    expect(summary.webauthnChallenges).toBe(1);
+    const left = await t.db
+      .select({ id: pendingSignIns.id })
+      .from(pendingSignIns)
+      .where(inArray(pendingSignIns.id, [live, used, expired]));
+    expect(left).toEqual([{ id: live }]);
+    const challenges = await t.db
+      .select({ handleHash: webauthnChallenges.handleHash })
+      .from(webauthnChallenges)
+      .where(inArray(webauthnChallenges.handleHash, ['maintenance-stale', 'maintenance-fresh']));
+    expect(challenges).toEqual([{ handleHash: 'maintenance-fresh' }]);
   });
 });

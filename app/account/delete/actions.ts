@@ -8,15 +8,18 @@ import { createFormAction, type FormResult, type FormState } from '@/lib/web/for
 import { deliverMailAfterResponse } from '@/lib/web/mail';
 import { requestContext } from '@/lib/web/request-info';
 import { requireUser } from '@/lib/web/session';
-import { deleteAccountSchema } from '@/lib/validation/account-deletion';
+import { deleteAccountFormSchema } from '@/lib/validation/account-deletion';
+import { reauthInputOf } from '@/lib/web/reauth-proof';
 
 export async function deleteAccountAction(prev: FormState, formData: FormData): Promise<FormState> {
   const session = await requireUser('/account/delete');
   const db = await getDb();
-  return createFormAction(deleteAccountSchema, async ({ currentPassword }): Promise<FormResult | void> => {
+  return createFormAction(deleteAccountFormSchema, async (fields): Promise<FormResult | void> => {
+    const proof = await reauthInputOf(fields);
+    if (!proof) return { status: 'error', formError: { key: 'reauth.passkeyRefused' } };
     const result = await deleteAccount(
       db,
-      { userId: session.user.id, currentPassword },
+      { userId: session.user.id, ...proof },
       await requestContext(),
       systemClock,
     );
@@ -37,6 +40,8 @@ export async function deleteAccountAction(prev: FormState, formData: FormData): 
           status: 'error',
           formError: { key: 'security.errors.busy', params: { seconds: result.retryAfterSeconds } },
         };
+      case 'passkey_refused':
+        return { status: 'error', formError: { key: 'reauth.passkeyRefused' } };
       case 'last_admin':
         return { status: 'error', formError: { key: 'deleteAccount.lastAdmin' } };
     }

@@ -4,14 +4,15 @@ import { useTranslations } from 'next-intl';
 import { CheckboxField, PasswordField } from '@/components/form/fields';
 import { ActionForm } from '@/components/form/form';
 import { deleteAccountAction } from './actions';
-import { deleteAccountSchema } from '@/lib/validation/account-deletion';
+import { deleteAccountFormSchema } from '@/lib/validation/account-deletion';
+import { PasskeyReauth } from '../passkey-reauth';
 
-export function DeleteAccountForm({ username }: { username: string }) {
+export function DeleteAccountForm({ username, hasPasskeys }: { username: string; hasPasskeys: boolean }) {
   const t = useTranslations('deleteAccount');
   return (
     <ActionForm
       action={deleteAccountAction}
-      schema={deleteAccountSchema}
+      schema={deleteAccountFormSchema}
       submitLabel={t('submit')}
       idPrefix="delete-account"
     >
@@ -24,6 +25,7 @@ export function DeleteAccountForm({ username }: { username: string }) {
         required
       />
       <CheckboxField name="confirm" label={t('confirm')} required />
+      <PasskeyReauth hasPasskeys={hasPasskeys} />
     </ActionForm>
   );
 }

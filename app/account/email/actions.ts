@@ -4,9 +4,10 @@ import { redirect } from 'next/navigation';
 import { getDb } from '@/db/client';
 import { systemClock } from '@/lib/clock';
 import { cancelEmailChange, requestEmailChange } from '@/lib/email-change';
-import { emailChangeCancelSchema, emailChangeSchema } from '@/lib/validation/email-change';
+import { emailChangeCancelSchema, emailChangeFormSchema } from '@/lib/validation/email-change';
 import { createFormAction, type FormResult, type FormState } from '@/lib/web/form-action';
 import { deliverMailAfterResponse } from '@/lib/web/mail';
+import { reauthInputOf } from '@/lib/web/reauth-proof';
 import { requestContext } from '@/lib/web/request-info';
 import { requireUser } from '@/lib/web/session';
 
@@ -14,12 +15,14 @@ const PAGE = '/account/email';
 
 /** Asks for the change; the page then shows it as pending, whether or not the address was free. */
 const requestChangeAction = createFormAction(
-  emailChangeSchema,
-  async ({ newEmail, currentPassword }): Promise<FormResult | void> => {
+  emailChangeFormSchema,
+  async ({ newEmail, ...fields }): Promise<FormResult | void> => {
     const { user } = await requireUser(PAGE);
+    const proof = await reauthInputOf(fields);
+    if (!proof) return { status: 'error', formError: { key: 'reauth.passkeyRefused' } };
     const result = await requestEmailChange(
       await getDb(),
-      { userId: user.id, newEmail, currentPassword },
+      { userId: user.id, newEmail, ...proof },
       await requestContext(),
       systemClock,
     );
@@ -33,6 +36,8 @@ const requestChangeAction = createFormAction(
           status: 'error',
           fieldErrors: { currentPassword: { key: 'emailChange.errors.wrongPassword' } },
         };
+      case 'passkey_refused':
+        return { status: 'error', formError: { key: 'reauth.passkeyRefused' } };
       case 'same_email':
         return { status: 'error', fieldErrors: { newEmail: { key: 'emailChange.errors.sameEmail' } } };
       default:

@@ -3,15 +3,16 @@
 import { useTranslations } from 'next-intl';
 import { ActionForm } from '@/components/form/form';
 import { PasswordField, TextField } from '@/components/form/fields';
-import { emailChangeCancelSchema, emailChangeSchema } from '@/lib/validation/email-change';
+import { emailChangeCancelSchema, emailChangeFormSchema } from '@/lib/validation/email-change';
+import { PasskeyReauth } from '../passkey-reauth';
 import { cancelChange, requestChange } from './actions';
 
-export function EmailChangeForm() {
+export function EmailChangeForm({ hasPasskeys }: { hasPasskeys: boolean }) {
   const t = useTranslations('emailChange');
   return (
     <ActionForm
       action={requestChange}
-      schema={emailChangeSchema}
+      schema={emailChangeFormSchema}
       submitLabel={t('submit')}
       idPrefix="email-change"
     >
@@ -31,6 +32,7 @@ export function EmailChangeForm() {
         autoComplete="current-password"
         required
       />
+      <PasskeyReauth hasPasskeys={hasPasskeys} />
     </ActionForm>
   );
 }

@@ -2,6 +2,7 @@ import { getFormatter, getTranslations } from 'next-intl/server';
 import { getDb } from '@/db/client';
 import { systemClock } from '@/lib/clock';
 import { pendingEmailChange } from '@/lib/email-change';
+import { secondFactorsOf } from '@/lib/pending-sign-in';
 import { requireUser } from '@/lib/web/session';
 import { CancelEmailChangeForm, EmailChangeForm } from './email-form';
 
@@ -19,10 +20,12 @@ export default async function AccountEmailPage({
 }) {
   const { user } = await requireUser('/account/email');
   const { status } = await searchParams;
-  const [t, format, pending] = await Promise.all([
+  const db = await getDb();
+  const [t, format, pending, factors] = await Promise.all([
     getTranslations('emailChange'),
     getFormatter(),
-    getDb().then((db) => pendingEmailChange(db, user.id, systemClock)),
+    pendingEmailChange(db, user.id, systemClock),
+    secondFactorsOf(db, user.id),
   ]);
   return (
     <>
@@ -53,7 +56,7 @@ export default async function AccountEmailPage({
         <>
           {status === 'cancelled' ? <p role="status">{t('cancelled')}</p> : null}
           <p>{t('lead')}</p>
-          <EmailChangeForm />
+          <EmailChangeForm hasPasskeys={factors.passkeys} />
         </>
       )}
     </>

@@ -8,6 +8,7 @@ import { recoveryPhraseSetupSchema } from '@/lib/validation/recovery-phrase';
 import { deliverMailAfterResponse } from '@/lib/web/mail';
 import { createFormAction, type FormResult, type FormState } from '@/lib/web/form-action';
 import { requestContext } from '@/lib/web/request-info';
+import { reauthInputOf } from '@/lib/web/reauth-proof';
 import { requireUser } from '@/lib/web/session';
 
 /** What step one answers with: the phrase to show once, and the signed confirmation for step two. */
@@ -26,7 +27,7 @@ export async function setUpRecoveryPhrase(
   const db = await getDb();
   return createFormAction(
     recoveryPhraseSetupSchema,
-    async ({ currentPassword, phrase, confirmation }): Promise<FormResult<GeneratedPhrase>> => {
+    async ({ currentPassword, passkeyProof, phrase, confirmation }): Promise<FormResult<GeneratedPhrase>> => {
       const context = await requestContext();
       if (confirmation) {
         const result = await confirmRecoveryPhrase(
@@ -57,12 +58,9 @@ export async function setUpRecoveryPhrase(
         };
       }
 
-      const result = await createRecoveryPhrase(
-        db,
-        { userId: user.id, currentPassword: currentPassword ?? '' },
-        context,
-        systemClock,
-      );
+      const proof = await reauthInputOf({ currentPassword, passkeyProof });
+      if (!proof) return { status: 'error', formError: { key: 'reauth.passkeyRefused' } };
+      const result = await createRecoveryPhrase(db, { userId: user.id, ...proof }, context, systemClock);
       if (result.ok) {
         return {
           status: 'success',
@@ -75,6 +73,9 @@ export async function setUpRecoveryPhrase(
           status: 'error',
           formError: { key: 'recovery.errors.busy', params: { seconds: result.retryAfterSeconds } },
         };
+      }
+      if (result.code === 'passkey_refused') {
+        return { status: 'error', formError: { key: 'reauth.passkeyRefused' } };
       }
       return { status: 'error', fieldErrors: { currentPassword: { key: 'recovery.errors.wrongPassword' } } };
     },

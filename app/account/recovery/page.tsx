@@ -1,6 +1,7 @@
 import { getTranslations } from 'next-intl/server';
 import { getDb } from '@/db/client';
 import { hasRecoveryPhrase } from '@/lib/recovery-phrase';
+import { secondFactorsOf } from '@/lib/pending-sign-in';
 import { requireUser } from '@/lib/web/session';
 import { RecoveryPhraseForm } from './recovery-form';
 
@@ -11,10 +12,12 @@ export async function generateMetadata() {
 
 export default async function RecoveryPage({ searchParams }: { searchParams: Promise<{ saved?: string }> }) {
   const { user } = await requireUser('/account/recovery');
-  const [t, { saved }, has] = await Promise.all([
+  const db = await getDb();
+  const [t, { saved }, has, factors] = await Promise.all([
     getTranslations('recovery'),
     searchParams,
-    getDb().then((db) => hasRecoveryPhrase(db, user.id)),
+    hasRecoveryPhrase(db, user.id),
+    secondFactorsOf(db, user.id),
   ]);
   return (
     <>
@@ -22,7 +25,7 @@ export default async function RecoveryPage({ searchParams }: { searchParams: Pro
       {saved ? <p role="status">{t('saved')}</p> : null}
       <p>{t('lead')}</p>
       <p>{has ? t('statusSet') : t('statusNone')}</p>
-      <RecoveryPhraseForm hasPhrase={has} />
+      <RecoveryPhraseForm hasPhrase={has} hasPasskeys={factors.passkeys} />
     </>
   );
 }

@@ -10,16 +10,17 @@ import { recoveryPhraseSetupSchema } from '@/lib/validation/recovery-phrase';
 import type { FormState } from '@/lib/web/form-validation';
 import { setUpRecoveryPhrase, type GeneratedPhrase } from './actions';
 import styles from './recovery.module.css';
+import { PasskeyReauth } from '../passkey-reauth';
 
 /**
  * One form in two steps (see lib/validation/recovery-phrase.ts): the current password, then the
  * phrase shown once and typed back. Nothing pending is kept on the server; step two carries the
  * signed confirmation from step one's answer.
  */
-export function RecoveryPhraseForm({ hasPhrase }: { hasPhrase: boolean }) {
+export function RecoveryPhraseForm({ hasPhrase, hasPasskeys }: { hasPhrase: boolean; hasPasskeys: boolean }) {
   return (
     <ActionForm action={setUpRecoveryPhrase} schema={recoveryPhraseSetupSchema} idPrefix="recovery">
-      <Steps hasPhrase={hasPhrase} />
+      <Steps hasPhrase={hasPhrase} hasPasskeys={hasPasskeys} />
     </ActionForm>
   );
 }
@@ -32,7 +33,7 @@ function generatedIn(state: FormState): GeneratedPhrase | undefined {
     : undefined;
 }
 
-function Steps({ hasPhrase }: { hasPhrase: boolean }) {
+function Steps({ hasPhrase, hasPasskeys }: { hasPhrase: boolean; hasPasskeys: boolean }) {
   const t = useTranslations('recovery');
   const { state } = useActionForm();
   const generated = generatedIn(state);
@@ -54,6 +55,7 @@ function Steps({ hasPhrase }: { hasPhrase: boolean }) {
           required
         />
         <SubmitButton>{hasPhrase ? t('replace') : t('generate')}</SubmitButton>
+        <PasskeyReauth hasPasskeys={hasPasskeys} />
       </>
     );
   }

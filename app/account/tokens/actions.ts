@@ -9,6 +9,7 @@ import { createAccessTokenSchema, revokeAccessTokenSchema } from '@/lib/validati
 import { createFormAction, waitParams, type FormResult, type FormState } from '@/lib/web/form-action';
 import { deliverMailAfterResponse } from '@/lib/web/mail';
 import { requestContext } from '@/lib/web/request-info';
+import { reauthInputOf } from '@/lib/web/reauth-proof';
 import { requireUser } from '@/lib/web/session';
 
 /** What a successful creation answers with: the raw token, shown once and never again. */
@@ -27,9 +28,12 @@ export async function createAccessTokenAction(
   // The session is checked here as well as by the page: a server action is a public endpoint.
   const { user } = await requireUser('/account/tokens');
   return createFormAction(createAccessTokenSchema, async (input): Promise<FormResult<CreatedAccessToken>> => {
+    const { currentPassword, passkeyProof, ...token } = input;
+    const proof = await reauthInputOf({ currentPassword, passkeyProof });
+    if (!proof) return { status: 'error', formError: { key: 'reauth.passkeyRefused' } };
     const result = await createAccessToken(
       await getDb(),
-      { userId: user.id, ...input },
+      { userId: user.id, ...token, ...proof },
       await requestContext(),
       systemClock,
     );
@@ -46,6 +50,8 @@ export async function createAccessTokenAction(
           status: 'error',
           fieldErrors: { currentPassword: { key: 'accessTokens.errors.wrongPassword' } },
         };
+      case 'passkey_refused':
+        return { status: 'error', formError: { key: 'reauth.passkeyRefused' } };
       case 'busy':
         return {
           status: 'error',

@@ -2,6 +2,7 @@ import { getFormatter, getTranslations } from 'next-intl/server';
 import { getDb } from '@/db/client';
 import { listAccessTokens } from '@/lib/access-tokens';
 import { systemClock } from '@/lib/clock';
+import { secondFactorsOf } from '@/lib/pending-sign-in';
 import { requireUser } from '@/lib/web/session';
 import { CreateAccessTokenForm, RevokeAccessTokenForm } from './token-forms';
 import styles from './tokens.module.css';
@@ -23,6 +24,7 @@ export default async function AccessTokensPage({
     searchParams,
     getDb().then((db) => listAccessTokens(db, user.id, systemClock)),
   ]);
+  const factors = await secondFactorsOf(await getDb(), user.id);
   const when = (date: Date) => (
     <time dateTime={date.toISOString()}>
       {format.dateTime(date, { dateStyle: 'medium', timeStyle: 'short', timeZone: user.timezone })}
@@ -35,7 +37,7 @@ export default async function AccessTokensPage({
       <p>{t('lead')}</p>
       <section aria-labelledby="create-token-title">
         <h2 id="create-token-title">{t('createTitle')}</h2>
-        <CreateAccessTokenForm isAdmin={user.role === 'admin'} />
+        <CreateAccessTokenForm isAdmin={user.role === 'admin'} hasPasskeys={factors.passkeys} />
       </section>
       <section aria-labelledby="token-list-title">
         <h2 id="token-list-title">{t('listTitle')}</h2>

@@ -24,15 +24,16 @@ import {
 import type { FormState } from '@/lib/web/form-validation';
 import { createAccessTokenAction, revokeAccessTokenAction } from './actions';
 import styles from './tokens.module.css';
+import { PasskeyReauth } from '../passkey-reauth';
 
 /**
  * The create form. Its answer replaces the fields with the new token, shown this once: the server
  * keeps only its hash, and the page rendered after a post without JavaScript shows it the same way.
  */
-export function CreateAccessTokenForm({ isAdmin }: { isAdmin: boolean }) {
+export function CreateAccessTokenForm({ isAdmin, hasPasskeys }: { isAdmin: boolean; hasPasskeys: boolean }) {
   return (
     <ActionForm action={createAccessTokenAction} schema={createAccessTokenSchema} idPrefix="token">
-      <CreateSteps isAdmin={isAdmin} />
+      <CreateSteps isAdmin={isAdmin} hasPasskeys={hasPasskeys} />
     </ActionForm>
   );
 }
@@ -43,7 +44,7 @@ function createdTokenIn(state: FormState): string | undefined {
   return typeof token === 'string' ? token : undefined;
 }
 
-function CreateSteps({ isAdmin }: { isAdmin: boolean }) {
+function CreateSteps({ isAdmin, hasPasskeys }: { isAdmin: boolean; hasPasskeys: boolean }) {
   const t = useTranslations('accessTokens');
   const { state } = useActionForm();
   const token = createdTokenIn(state);
@@ -95,6 +96,7 @@ function CreateSteps({ isAdmin }: { isAdmin: boolean }) {
         required
       />
       <SubmitButton>{t('create')}</SubmitButton>
+      <PasskeyReauth hasPasskeys={hasPasskeys} />
     </>
   );
 }

@@ -21,6 +21,7 @@ import {
 } from '@/lib/validation/two-factor';
 import { createFormAction, type FormResult, type FormState } from '@/lib/web/form-action';
 import { deliverMailAfterResponse } from '@/lib/web/mail';
+import { reauthInputOf } from '@/lib/web/reauth-proof';
 import { requestContext } from '@/lib/web/request-info';
 import { requireUser, TWO_FACTOR_PAGE } from '@/lib/web/session';
 
@@ -57,6 +58,8 @@ function refusal(result: { code: string; retryAfterSeconds?: number }): Result {
       return { status: 'error', fieldErrors: { code: { key: 'twoFactor.errors.wrongCode' } } };
     case 'capped':
       return { status: 'error', formError: { key: 'twoFactor.errors.capped' } };
+    case 'passkey_refused':
+      return { status: 'error', formError: { key: 'reauth.passkeyRefused' } };
     case 'already_enabled':
     case 'not_enabled':
       redirect(TWO_FACTOR_PAGE);
@@ -72,7 +75,7 @@ const showCodes = (key: string, recoveryCodes: string[]): Result => {
 
 const enrol = ownerAction(
   enrolTwoFactorSchema,
-  async ({ currentPassword, code, step }, { userId, db, context }) => {
+  async ({ currentPassword, passkeyProof, code, step }, { userId, db, context }) => {
     if (step === 'confirm') {
       const result = await confirmTotpEnrolment(db, { userId, code: code ?? '' }, context, systemClock);
       if (result.ok) return showCodes('twoFactor.enabled', result.recoveryCodes);
@@ -84,9 +87,11 @@ const enrol = ownerAction(
         values: { step: '' },
       };
     }
+    const proof = await reauthInputOf({ currentPassword, passkeyProof });
+    if (!proof) return refusal({ code: 'passkey_refused' });
     const result = await startTotpEnrolment(
       db,
-      { userId, currentPassword: currentPassword ?? '', issuer: DEFAULT_APP_NAME },
+      { userId, issuer: DEFAULT_APP_NAME, ...proof },
       context,
       systemClock,
     );
@@ -97,13 +102,12 @@ const enrol = ownerAction(
   },
 );
 
-const regenerate = ownerAction(
-  regenerateCodesSchema,
-  async ({ currentPassword }, { userId, db, context }) => {
-    const result = await regenerateRecoveryCodes(db, { userId, currentPassword }, context, systemClock);
-    return result.ok ? showCodes('twoFactor.codesReplaced', result.recoveryCodes) : refusal(result);
-  },
-);
+const regenerate = ownerAction(regenerateCodesSchema, async (fields, { userId, db, context }) => {
+  const proof = await reauthInputOf(fields);
+  if (!proof) return refusal({ code: 'passkey_refused' });
+  const result = await regenerateRecoveryCodes(db, { userId, ...proof }, context, systemClock);
+  return result.ok ? showCodes('twoFactor.codesReplaced', result.recoveryCodes) : refusal(result);
+});
 
 const turnOff = ownerAction(
   disableTwoFactorSchema,

@@ -1,7 +1,9 @@
+import Link from 'next/link';
 import { getFormatter, getTranslations } from 'next-intl/server';
 import { getDb } from '@/db/client';
+import { secondFactorsOf } from '@/lib/pending-sign-in';
 import { twoFactorStatus } from '@/lib/two-factor';
-import { requireUser, TWO_FACTOR_PAGE } from '@/lib/web/session';
+import { PASSKEYS_PAGE, requireUser, TWO_FACTOR_PAGE } from '@/lib/web/session';
 import { DisableForm, EnrolForm, RegenerateForm } from './two-factor-forms';
 
 export async function generateMetadata() {
@@ -21,6 +23,7 @@ export default async function TwoFactorPage({
     searchParams,
     getDb().then((db) => twoFactorStatus(db, user.id)),
   ]);
+  const factors = await secondFactorsOf(await getDb(), user.id);
   return (
     <>
       <h1>{t('title')}</h1>
@@ -37,15 +40,20 @@ export default async function TwoFactorPage({
       ) : (
         <p>{t('statusOff')}</p>
       )}
+      {status.totp ? null : (
+        <p>
+          {t.rich('passkeysAlternative', { link: (chunks) => <Link href={PASSKEYS_PAGE}>{chunks}</Link> })}
+        </p>
+      )}
       {status.totp ? null : <h2>{t('enrolTitle')}</h2>}
       {/* Rendered whether or not the app is on, in the same place: without JavaScript the answer that
           turns it on is a page where it is on, and must still show the recovery codes. */}
-      <EnrolForm enabled={status.totp} />
+      <EnrolForm enabled={status.totp} hasPasskeys={factors.passkeys} />
       {status.totp ? (
         <>
           <h2>{t('codesTitle')}</h2>
           <p>{t('codesLead')}</p>
-          <RegenerateForm />
+          <RegenerateForm hasPasskeys={factors.passkeys} />
           <h2>{t('disableTitle')}</h2>
           <p>{t('disableLead')}</p>
           <DisableForm />

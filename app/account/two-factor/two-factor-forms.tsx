@@ -13,6 +13,7 @@ import {
 import type { FormState } from '@/lib/web/form-validation';
 import { enrolTwoFactor, replaceRecoveryCodes, turnOffTwoFactor, type TwoFactorExtra } from './actions';
 import styles from './two-factor.module.css';
+import { PasskeyReauth } from '../passkey-reauth';
 
 function extraOf(state: FormState): Partial<{ secret: string; qrSvg: string; recoveryCodes: string[] }> {
   if (state.status !== 'success' || typeof state.extra !== 'object' || state.extra === null) return {};
@@ -42,15 +43,15 @@ function RecoveryCodes({ codes }: { codes: string[] }) {
  * With JavaScript the key stays on screen after a mistyped code; without it the page keeps only the
  * code field, and the app already holds the key.
  */
-export function EnrolForm({ enabled }: { enabled: boolean }) {
+export function EnrolForm({ enabled, hasPasskeys }: { enabled: boolean; hasPasskeys: boolean }) {
   return (
     <ActionForm action={enrolTwoFactor} schema={enrolTwoFactorSchema} idPrefix="enrol">
-      <EnrolSteps enabled={enabled} />
+      <EnrolSteps enabled={enabled} hasPasskeys={hasPasskeys} />
     </ActionForm>
   );
 }
 
-function EnrolSteps({ enabled }: { enabled: boolean }) {
+function EnrolSteps({ enabled, hasPasskeys }: { enabled: boolean; hasPasskeys: boolean }) {
   const t = useTranslations('twoFactor');
   const { state } = useActionForm();
   const extra = extraOf(state);
@@ -72,6 +73,7 @@ function EnrolSteps({ enabled }: { enabled: boolean }) {
           required
         />
         <SubmitButton>{t('start')}</SubmitButton>
+        <PasskeyReauth hasPasskeys={hasPasskeys} />
       </>
     );
   }
@@ -100,15 +102,15 @@ function EnrolSteps({ enabled }: { enabled: boolean }) {
   );
 }
 
-export function RegenerateForm() {
+export function RegenerateForm({ hasPasskeys }: { hasPasskeys: boolean }) {
   return (
     <ActionForm action={replaceRecoveryCodes} schema={regenerateCodesSchema} idPrefix="regenerate">
-      <RegenerateSteps />
+      <RegenerateSteps hasPasskeys={hasPasskeys} />
     </ActionForm>
   );
 }
 
-function RegenerateSteps() {
+function RegenerateSteps({ hasPasskeys }: { hasPasskeys: boolean }) {
   const t = useTranslations('twoFactor');
   const { state } = useActionForm();
   const { recoveryCodes } = extraOf(state);
@@ -122,6 +124,7 @@ function RegenerateSteps() {
         required
       />
       <SubmitButton>{t('regenerate')}</SubmitButton>
+      <PasskeyReauth hasPasskeys={hasPasskeys} />
     </>
   );
 }

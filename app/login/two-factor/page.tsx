@@ -3,10 +3,11 @@ import { redirect } from 'next/navigation';
 import { getTranslations } from 'next-intl/server';
 import { getDb } from '@/db/client';
 import { systemClock } from '@/lib/clock';
-import { findPendingSignIn } from '@/lib/pending-sign-in';
+import { findPendingSignIn, secondFactorsOf } from '@/lib/pending-sign-in';
 import { safeReturnPath } from '@/lib/urls';
 import { pendingSignInToken } from '@/lib/web/pending-sign-in-cookie';
 import { currentSession } from '@/lib/web/session';
+import { PasskeySecondStep } from './passkey-second-step';
 import { AuthenticatorCodeForm, RecoveryCodeForm } from './two-factor-forms';
 
 export async function generateMetadata() {
@@ -22,7 +23,8 @@ export default async function TwoFactorSignInPage({
   const next = safeReturnPath((await searchParams).next);
   if (await currentSession()) redirect(next ?? '/account');
   const t = await getTranslations('twoFactorSignIn');
-  const pending = await findPendingSignIn(await getDb(), await pendingSignInToken(), systemClock);
+  const db = await getDb();
+  const pending = await findPendingSignIn(db, await pendingSignInToken(), systemClock);
   if (!pending) {
     return (
       <>
@@ -34,14 +36,39 @@ export default async function TwoFactorSignInPage({
       </>
     );
   }
+  // The page offers what the account has: an authenticator app (codes, recovery codes), passkeys, or both.
+  const factors = await secondFactorsOf(db, pending.userId);
   return (
     <>
       <h1>{t('title')}</h1>
-      <p>{t('lead')}</p>
-      <AuthenticatorCodeForm next={next} />
-      <h2>{t('recoveryTitle')}</h2>
-      <p>{t('recoveryLead')}</p>
-      <RecoveryCodeForm next={next} />
+      {factors.totp ? (
+        <>
+          <p>{t('lead')}</p>
+          <AuthenticatorCodeForm next={next} />
+        </>
+      ) : null}
+      {factors.passkeys ? (
+        <section aria-labelledby="passkey-second-step">
+          <h2 id="passkey-second-step">{t('passkeyHeading')}</h2>
+          <p>{factors.totp ? t('passkeyLead') : t('passkeyOnlyLead')}</p>
+          <PasskeySecondStep
+            next={next}
+            noScript={factors.totp ? t('passkeyNeedsJavaScript') : t('passkeyOnlyNeedsJavaScript')}
+          />
+        </section>
+      ) : null}
+      {factors.totp ? (
+        <>
+          <h2>{t('recoveryTitle')}</h2>
+          <p>{t('recoveryLead')}</p>
+          <RecoveryCodeForm next={next} />
+        </>
+      ) : (
+        <>
+          <h2>{t('passkeyLostTitle')}</h2>
+          <p>{t('passkeyLostLead')}</p>
+        </>
+      )}
     </>
   );
 }

@@ -3,13 +3,21 @@ import { systemClock } from '@/lib/clock';
 import { resendVerification, verifyEmail } from '@/lib/email-verification';
 import { logIn } from '@/lib/login';
 import { logOut } from '@/lib/logout';
+import { findPendingSignIn, secondFactorsOf } from '@/lib/pending-sign-in';
 import { registerUser } from '@/lib/registration';
-import { acceptedSchema, meResponseSchema, verifiedSchema } from '@/lib/validation/api';
+import { verifySecondFactor } from '@/lib/two-factor';
+import {
+  acceptedSchema,
+  meResponseSchema,
+  secondFactorBodySchema,
+  secondFactorRequiredSchema,
+  verifiedSchema,
+} from '@/lib/validation/api';
 import { loginSchema, registrationSchema, resendVerificationSchema } from '@/lib/validation/registration';
 import { verifyWithPasswordSchema } from '@/lib/validation/verify-email';
 import { clearSessionCookie, setSessionCookie } from '@/lib/web/auth';
 import { deliverMailAfterResponse } from '@/lib/web/mail';
-import { defineEndpoint, flowProblem, json, noContent } from '../endpoint';
+import { defineEndpoint, flowProblem, json, noContent, problem } from '../endpoint';
 import { meBody } from '../representations';
 
 export const register = defineEndpoint({
@@ -87,23 +95,79 @@ export const login = defineEndpoint({
   operationId: 'login',
   summary: 'Sign in with email or username and password',
   description:
-    'Sets the session cookie (the same as the login page). Only after the right password is an unconfirmed, pending or rejected account told its state.',
+    'Sets the session cookie (the same as the login page). Only after the right password is an unconfirmed, pending or rejected account told its state. An account with a second factor gets no session: a 202 with a short-lived `pendingToken` for `POST /auth/login/second-factor`.',
   tag: 'auth',
   access: 'anonymous',
   body: loginSchema,
-  responses: { 200: { description: 'Signed in; the session cookie is set.', schema: meResponseSchema } },
+  responses: {
+    200: { description: 'Signed in; the session cookie is set.', schema: meResponseSchema },
+    202: {
+      description: 'The password was right and the account has a second factor: no session yet.',
+      schema: secondFactorRequiredSchema,
+    },
+  },
   problems: [401, 403, 422, 429, 503],
   async handler({ body, db, context }) {
     const result = await logIn(db, body, context, systemClock);
+    if (!result.ok && result.code === 'second_factor_required') {
+      // The pending sign-in the login page keeps in a cookie, handed to the client instead.
+      const pending = await findPendingSignIn(db, result.pendingToken, systemClock);
+      const factors = pending ? await secondFactorsOf(db, pending.userId) : { totp: false, passkeys: false };
+      const methods = [
+        ...(factors.totp ? (['totp', 'recovery_code'] as const) : []),
+        ...(factors.passkeys ? (['passkey'] as const) : []),
+      ];
+      return json(
+        {
+          status: 'second_factor_required',
+          pendingToken: result.pendingToken,
+          expiresAt: result.expiresAt.toISOString(),
+          methods,
+        },
+        202,
+      );
+    }
     if (!result.ok) {
-      // Two-factor accounts have no API second step yet (docs/api.md): refused, and no session is made.
-      return flowProblem(result, {
-        invalid_credentials: 401,
-        unverified: 403,
-        pending: 403,
-        rejected: 403,
-        second_factor_required: 403,
-      });
+      return flowProblem(result, { invalid_credentials: 401, unverified: 403, pending: 403, rejected: 403 });
+    }
+    await setSessionCookie(result.sessionId);
+    if (result.mailQueued) deliverMailAfterResponse();
+    return json(meBody(result.user));
+  },
+});
+
+export const loginSecondFactor = defineEndpoint({
+  method: 'POST',
+  path: '/auth/login/second-factor',
+  operationId: 'loginSecondFactor',
+  summary: 'Finish a sign-in with a code from the authenticator app or a recovery code',
+  description:
+    'Takes the `pendingToken` of a 202 from `POST /auth/login` and a six-digit code or a recovery code; sets the session cookie as the login does. The limits of the page apply: five tries per pending sign-in, then the password again; a daily and a lifetime cap of wrong codes per account. A used recovery code is mailed to the owner.',
+  tag: 'auth',
+  access: 'anonymous',
+  body: secondFactorBodySchema,
+  responses: { 200: { description: 'Signed in; the session cookie is set.', schema: meResponseSchema } },
+  problems: [401, 422, 429],
+  async handler({ body, db, context }) {
+    // Six digits (spaces some apps show dropped) are an app's code; anything else a recovery code.
+    const digits = body.code.replace(/\s/gu, '');
+    const totp = /^[0-9]{6}$/.test(digits);
+    const result = await verifySecondFactor(
+      db,
+      {
+        pendingToken: body.pendingToken,
+        kind: totp ? 'totp' : 'recovery_code',
+        code: totp ? digits : body.code,
+      },
+      context,
+      systemClock,
+    );
+    if (!result.ok) {
+      if (result.code === 'wrong_code') {
+        return problem(401, 'wrong_code', { errors: [{ pointer: '/code', code: 'wrong_code' }] });
+      }
+      // `expired`: used, out of time or out of tries; the password must be given again.
+      return flowProblem(result, { expired: 401, capped: 429 });
     }
     await setSessionCookie(result.sessionId);
     if (result.mailQueued) deliverMailAfterResponse();

@@ -213,7 +213,7 @@ export default async function AdminUserPage({
             <ResetTwoFactorForm {...target} />
           </>
         ) : (
-          <p>{tTwoFactor('off', { username })}</p>
+          <p>{tTwoFactor(passkeys.length > 0 ? 'passkeysOnly' : 'off', { username })}</p>
         )}
       </section>
 
