@@ -15,8 +15,8 @@ const webauthn = () => import('@simplewebauthn/browser');
 /**
  * Username-less sign-in with a passkey: a button, and the browser's own passkey suggestions on the
  * email field (conditional UI, autocomplete="username webauthn") where the browser offers them. Each
- * asks the server for a fresh challenge; starting one cancels the other. Without JavaScript or
- * WebAuthn nothing is shown and the password form is the way in.
+ * asks the server for a fresh challenge; starting one cancels the other. Without JavaScript the
+ * section says that passkeys need it and the password form is the way in; without WebAuthn it is gone.
  */
 export function PasskeySignIn({ next }: { next?: string }) {
   const t = useTranslations('passkeys');
@@ -71,7 +71,10 @@ export function PasskeySignIn({ next }: { next?: string }) {
     };
   }, [support]);
 
-  if (support !== 'supported') return null;
+  // Rendered on the server as it is without JavaScript (heading, lead, a button that waits): the
+  // section is part of the page's first paint, not added after the scripts have run (decision 037).
+  // Hidden only once the browser is known to have no WebAuthn.
+  if (support === 'unsupported') return null;
 
   const signIn = () =>
     startTransition(async () => {
@@ -94,8 +97,16 @@ export function PasskeySignIn({ next }: { next?: string }) {
     <section aria-labelledby="passkey-sign-in">
       <h2 id="passkey-sign-in">{t('signInHeading')}</h2>
       <p>{t('signInLead')}</p>
+      <noscript>
+        <p>{t('signInNeedsJavaScript')}</p>
+      </noscript>
       {error ? <p role="alert">{message(error)}</p> : null}
-      <Button type="button" variant="secondary" onClick={signIn} disabled={pending}>
+      <Button
+        type="button"
+        variant="secondary"
+        onClick={signIn}
+        disabled={pending || support !== 'supported'}
+      >
         {t('signIn')}
       </Button>
     </section>
