@@ -5,17 +5,12 @@ import { deleteAccount, isLastActiveAdmin } from '@/lib/account-deletion';
 import { recordAudit } from '@/lib/audit';
 import { DAY, ManualClock } from '@/lib/clock';
 import { logIn } from '@/lib/login';
-import {
-  beginPasskeyRegistration,
-  beginPasskeyVerification,
-  finishPasskeyRegistration,
-  relyingParty,
-} from '@/lib/passkeys';
+import { beginPasskeyVerification } from '@/lib/passkeys';
 import { enqueueMail } from '@/lib/mail/outbox';
 import { createSession, validateSession } from '@/lib/sessions';
 import { issueToken } from '@/lib/tokens';
 import { setUpMailbox } from '@/tests/helpers/mail';
-import { SoftwarePasskey } from '@/tests/helpers/software-passkey';
+import { addTestPasskey } from '@/tests/helpers/passkey-users';
 import { setUpTestDatabase } from '@/tests/helpers/test-db';
 import { createTestUser, TEST_PASSWORD } from '@/tests/helpers/users';
 
@@ -172,22 +167,7 @@ describe('account deletion', () => {
 describe('account deletion confirmed with a passkey', () => {
   async function withPasskey(username: string) {
     const user = await makeUser(username);
-    const key = new SoftwarePasskey(relyingParty().origin);
-    const begun = await beginPasskeyRegistration(
-      t.db,
-      { userId: user.id, currentPassword: TEST_PASSWORD },
-      ctx(),
-      clock,
-    );
-    if (!begun.ok) throw new Error(begun.code);
-    const added = await finishPasskeyRegistration(
-      t.db,
-      { userId: user.id, handle: begun.handle, name: 'Phone', response: key.register(begun.options) },
-      ctx(),
-      clock,
-    );
-    if (!added.ok) throw new Error(added.code);
-    return { user, key };
+    return { user, ...(await addTestPasskey(t.db, clock, user, 'Phone')) };
   }
 
   it("S41: the owner's passkey stands in for the password", async () => {

@@ -18,6 +18,7 @@ import {
 } from '@/lib/passkeys';
 import { verifyReauthentication } from '@/lib/reauth';
 import { SoftwarePasskey } from '@/tests/helpers/software-passkey';
+import { addTestPasskey } from '@/tests/helpers/passkey-users';
 import { createTestDatabase, type TestDatabase } from '@/tests/helpers/test-db';
 import { createTestUser, freshContext, TEST_PASSWORD } from '@/tests/helpers/users';
 
@@ -34,22 +35,7 @@ afterAll(async () => {
 /** A user with one passkey registered through the real flow. */
 async function userWithPasskey(username: string, over: Partial<User> = {}) {
   const user = await createTestUser(t.db, clock, username, over);
-  const key = new SoftwarePasskey(relyingParty().origin);
-  const begun = await beginPasskeyRegistration(
-    t.db,
-    { userId: user.id, currentPassword: TEST_PASSWORD },
-    freshContext(),
-    clock,
-  );
-  if (!begun.ok) throw new Error(begun.code);
-  const finished = await finishPasskeyRegistration(
-    t.db,
-    { userId: user.id, handle: begun.handle, name: 'Laptop', response: key.register(begun.options) },
-    freshContext(),
-    clock,
-  );
-  if (!finished.ok) throw new Error(finished.code);
-  return { user, key, passkeyId: finished.passkeyId };
+  return { user, ...(await addTestPasskey(t.db, clock, user)) };
 }
 
 /** The key's answer to a sign-in challenge, sent with `handle` (the browser's cookie) as given. */

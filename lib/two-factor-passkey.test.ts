@@ -2,8 +2,6 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, pendingSignIns, sessions, settings } from '@/db/schema';
 import { DAY, ManualClock } from '@/lib/clock';
-import { logIn } from '@/lib/login';
-import { beginPasskeyRegistration, finishPasskeyRegistration, relyingParty } from '@/lib/passkeys';
 import { deleteAccountFormSchema } from '@/lib/validation/account-deletion';
 import {
   MAX_PENDING_ATTEMPTS,
@@ -12,7 +10,7 @@ import {
   secondFactorsOf,
 } from '@/lib/pending-sign-in';
 import { setSetting } from '@/lib/settings';
-import { beginPasskeyVerification } from '@/lib/passkeys';
+import { beginPasskeyVerification, relyingParty } from '@/lib/passkeys';
 import {
   beginPasskeySecondStep,
   startTotpEnrolment,
@@ -20,9 +18,14 @@ import {
   verifyPasskeySecondStep,
   verifySecondFactor,
 } from '@/lib/two-factor';
+import {
+  addTestPasskey,
+  beginPasskeyStep,
+  passwordStep as passwordStepOf,
+} from '@/tests/helpers/passkey-users';
 import { SoftwarePasskey } from '@/tests/helpers/software-passkey';
 import { createTestDatabase, type TestDatabase } from '@/tests/helpers/test-db';
-import { createTestUser, freshContext, TEST_PASSWORD } from '@/tests/helpers/users';
+import { createTestUser, freshContext } from '@/tests/helpers/users';
 
 /** A passkey as the second step after the password (decision 035), beside lib/two-factor.ts. */
 
@@ -38,35 +41,11 @@ afterAll(async () => {
 
 async function userWithPasskey(username: string) {
   const user = await createTestUser(t.db, clock, username);
-  const key = new SoftwarePasskey(relyingParty().origin);
-  const begun = await beginPasskeyRegistration(
-    t.db,
-    { userId: user.id, currentPassword: TEST_PASSWORD },
-    freshContext(),
-    clock,
-  );
-  if (!begun.ok) throw new Error(begun.code);
-  const finished = await finishPasskeyRegistration(
-    t.db,
-    { userId: user.id, handle: begun.handle, name: 'Laptop', response: key.register(begun.options) },
-    freshContext(),
-    clock,
-  );
-  if (!finished.ok) throw new Error(finished.code);
-  return { user, key, passkeyId: finished.passkeyId };
+  return { user, ...(await addTestPasskey(t.db, clock, user)) };
 }
 
-async function passwordStep(identifier: string): Promise<string> {
-  const result = await logIn(t.db, { identifier, password: TEST_PASSWORD }, freshContext(), clock);
-  if (result.ok || result.code !== 'second_factor_required') throw new Error('no second step');
-  return result.pendingToken;
-}
-
-async function begin(pendingToken: string) {
-  const begun = await beginPasskeySecondStep(t.db, { pendingToken }, clock);
-  if (!begun.ok) throw new Error(begun.code);
-  return begun;
-}
+const passwordStep = (identifier: string) => passwordStepOf(t.db, clock, identifier);
+const begin = (pendingToken: string) => beginPasskeyStep(t.db, clock, pendingToken);
 
 const sessionsOf = (userId: string) => t.db.select().from(sessions).where(eq(sessions.userId, userId));
 

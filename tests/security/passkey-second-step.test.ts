@@ -2,13 +2,15 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, sessions } from '@/db/schema';
 import { ManualClock } from '@/lib/clock';
-import { logIn } from '@/lib/login';
-import { beginPasskeyRegistration, finishPasskeyRegistration, relyingParty } from '@/lib/passkeys';
 import { MAX_PENDING_ATTEMPTS } from '@/lib/pending-sign-in';
-import { beginPasskeySecondStep, verifyPasskeySecondStep } from '@/lib/two-factor';
-import { SoftwarePasskey } from '@/tests/helpers/software-passkey';
+import { verifyPasskeySecondStep } from '@/lib/two-factor';
+import {
+  addTestPasskey,
+  beginPasskeyStep,
+  passwordStep as passwordStepOf,
+} from '@/tests/helpers/passkey-users';
 import { createTestDatabase, type TestDatabase } from '@/tests/helpers/test-db';
-import { createTestUser, freshContext, TEST_PASSWORD } from '@/tests/helpers/users';
+import { createTestUser, freshContext } from '@/tests/helpers/users';
 
 /**
  * The pending state between the password and the second step (decision 035) cannot be finished with
@@ -27,35 +29,11 @@ afterAll(async () => {
 
 async function userWithPasskey(username: string) {
   const user = await createTestUser(t.db, clock, username);
-  const key = new SoftwarePasskey(relyingParty().origin);
-  const begun = await beginPasskeyRegistration(
-    t.db,
-    { userId: user.id, currentPassword: TEST_PASSWORD },
-    freshContext(),
-    clock,
-  );
-  if (!begun.ok) throw new Error(begun.code);
-  const finished = await finishPasskeyRegistration(
-    t.db,
-    { userId: user.id, handle: begun.handle, name: 'Laptop', response: key.register(begun.options) },
-    freshContext(),
-    clock,
-  );
-  if (!finished.ok) throw new Error(finished.code);
-  return { user, key, passkeyId: finished.passkeyId };
+  return { user, ...(await addTestPasskey(t.db, clock, user)) };
 }
 
-async function passwordStep(identifier: string): Promise<string> {
-  const result = await logIn(t.db, { identifier, password: TEST_PASSWORD }, freshContext(), clock);
-  if (result.ok || result.code !== 'second_factor_required') throw new Error('no second step');
-  return result.pendingToken;
-}
-
-async function begin(pendingToken: string) {
-  const begun = await beginPasskeySecondStep(t.db, { pendingToken }, clock);
-  if (!begun.ok) throw new Error(begun.code);
-  return begun;
-}
+const passwordStep = (identifier: string) => passwordStepOf(t.db, clock, identifier);
+const begin = (pendingToken: string) => beginPasskeyStep(t.db, clock, pendingToken);
 
 const sessionsOf = (userId: string) => t.db.select().from(sessions).where(eq(sessions.userId, userId));
 
