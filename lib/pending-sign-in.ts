@@ -1,6 +1,6 @@
 import { and, eq, gt, isNotNull, isNull, lte, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { passkeys, pendingSignIns, totpFactors, type PendingSignIn } from '@/db/schema';
+import { passkeys, pendingSignIns, totpFactors, users, type PendingSignIn } from '@/db/schema';
 import { recordAudit } from './audit';
 import { addMs, MINUTE, type Clock } from './clock';
 import { randomToken } from './random';
@@ -24,15 +24,19 @@ export interface SecondFactors {
 }
 
 export async function secondFactorsOf(db: Db, userId: string): Promise<SecondFactors> {
-  const [[factor], [passkey]] = await Promise.all([
-    db
-      .select({ userId: totpFactors.userId })
-      .from(totpFactors)
-      .where(and(eq(totpFactors.userId, userId), isNotNull(totpFactors.confirmedAt)))
-      .limit(1),
-    db.select({ id: passkeys.id }).from(passkeys).where(eq(passkeys.userId, userId)).limit(1),
-  ]);
-  return { totp: Boolean(factor), passkeys: Boolean(passkey) };
+  // One statement, not one per kind: it runs in every password sign-in (issue 15).
+  const [row] = await db
+    .select({
+      totp: sql<boolean>`exists (select 1 from ${totpFactors} where ${totpFactors.userId} = ${userId} and ${totpFactors.confirmedAt} is not null)`.mapWith(
+        Boolean,
+      ),
+      passkeys: sql<boolean>`exists (select 1 from ${passkeys} where ${passkeys.userId} = ${userId})`.mapWith(
+        Boolean,
+      ),
+    })
+    .from(users)
+    .where(eq(users.id, userId));
+  return { totp: Boolean(row?.totp), passkeys: Boolean(row?.passkeys) };
 }
 
 /**
