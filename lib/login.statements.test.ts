@@ -1,12 +1,10 @@
 import { and, eq } from 'drizzle-orm';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/db/client';
-import * as schema from '@/db/schema';
 import { auditEvents, sessions, users } from '@/db/schema';
 import { ManualClock, MINUTE } from '@/lib/clock';
 import { logIn, startSession } from '@/lib/login';
+import { countingDb } from '@/tests/helpers/statement-counter';
 import { createTestDatabase, type TestDatabase } from '@/tests/helpers/test-db';
 import { createTestUser, freshContext, TEST_PASSWORD } from '@/tests/helpers/users';
 
@@ -19,13 +17,7 @@ const statements: string[] = [];
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  const logger = { logQuery: (query: string) => statements.push(query) };
-  const client = (t.db as unknown as { $client: never }).$client;
-  counted = (
-    t.driver === 'pglite'
-      ? drizzlePglite(client, { schema, casing: 'snake_case', logger })
-      : drizzlePostgres(client, { schema, casing: 'snake_case', logger })
-  ) as Db;
+  counted = countingDb(t, statements);
 });
 afterAll(async () => {
   await t?.close();

@@ -1,14 +1,12 @@
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/db/client';
-import * as schema from '@/db/schema';
 import { passkeys, sessions, settings, totpFactors, users } from '@/db/schema';
 import { DAY, ManualClock, MINUTE } from '@/lib/clock';
 import { createSession, revokeSession, SESSION_IDLE_MS, validateSession } from '@/lib/sessions';
 import { clearSetting, setSetting } from '@/lib/settings';
 import { twoFactorEnrolmentDue } from '@/lib/two-factor';
+import { countingDb } from '@/tests/helpers/statement-counter';
 import { createTestDatabase, type TestDatabase } from '@/tests/helpers/test-db';
 import { createTestUser, freshContext } from '@/tests/helpers/users';
 
@@ -26,13 +24,7 @@ const statements: string[] = [];
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  const logger = { logQuery: (query: string) => statements.push(query) };
-  const client = (t.db as unknown as { $client: never }).$client;
-  counted = (
-    t.driver === 'pglite'
-      ? drizzlePglite(client, { schema, casing: 'snake_case', logger })
-      : drizzlePostgres(client, { schema, casing: 'snake_case', logger })
-  ) as Db;
+  counted = countingDb(t, statements);
 });
 afterAll(async () => {
   await t?.close();

@@ -1,13 +1,11 @@
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { encode } from 'next-auth/jwt';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Db } from '@/db/client';
-import * as schema from '@/db/schema';
+
 import { systemClock } from '@/lib/clock';
 import { resetEnvCache } from '@/lib/env';
 import { createSession } from '@/lib/sessions';
 import { setSetting } from '@/lib/settings';
+import { countingDb } from '@/tests/helpers/statement-counter';
 import { createTestDatabase, type TestDatabase } from '@/tests/helpers/test-db';
 import { createTestUser, freshContext } from '@/tests/helpers/users';
 
@@ -62,13 +60,7 @@ beforeAll(async () => {
   process.env.APP_URL = 'http://localhost:3000';
   resetEnvCache();
   t = await createTestDatabase();
-  const logger = { logQuery: (query: string) => request.statements.push(query) };
-  const client = (t.db as unknown as { $client: never }).$client;
-  request.db = (
-    t.driver === 'pglite'
-      ? drizzlePglite(client, { schema, casing: 'snake_case', logger })
-      : drizzlePostgres(client, { schema, casing: 'snake_case', logger })
-  ) as Db;
+  request.db = countingDb(t, request.statements);
 });
 afterAll(async () => {
   await t?.close();
