@@ -271,6 +271,7 @@ export function TestEmailForm({ email }: { email: string }) {
  */
 function SecretField({ name, label, set }: { name: MailSecretField; label: string; set: boolean }) {
   const field = useFormField(name, { description: true });
+  const { ref: _syncsValueBack, ...secretProps } = field.controlProps;
   const t = useTranslations('adminSettings.secret');
   const status = (
     <>
@@ -281,9 +282,10 @@ function SecretField({ name, label, set }: { name: MailSecretField; label: strin
   return (
     <FieldFrame field={field} label={label} description={status}>
       {/* new-password: a password manager must never fill in the admin's own sign-in password here.
-          Uncontrolled and never refilled: the field remounted after a save comes back empty. */}
+          No react-hook-form ref: it would write the typed secret back into the field remounted after
+          a save (validation reads the form's own FormData, so nothing else needs it). */}
       <input
-        {...field.controlProps}
+        {...secretProps}
         type="password"
         autoComplete="new-password"
         spellCheck={false}
