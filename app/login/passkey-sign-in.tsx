@@ -71,10 +71,9 @@ export function PasskeySignIn({ next }: { next?: string }) {
     };
   }, [support]);
 
-  // Rendered on the server as it is without JavaScript (heading, lead, a line saying passkeys need
-  // it): the section is part of the page's first paint, not added after the scripts have run
-  // (decision 037); the line becomes the button once the script knows WebAuthn is there. Hidden only
-  // once the browser is known to have no WebAuthn.
+  // Rendered on the server as it is without JavaScript (heading, lead, a button that waits): the
+  // section is part of the page's first paint, not added after the scripts have run (decision 037).
+  // Hidden only once the browser is known to have no WebAuthn.
   if (support === 'unsupported') return null;
 
   const signIn = () =>
@@ -98,15 +97,18 @@ export function PasskeySignIn({ next }: { next?: string }) {
     <section aria-labelledby="passkey-sign-in">
       <h2 id="passkey-sign-in">{t('signInHeading')}</h2>
       <p>{t('signInLead')}</p>
-      {error ? <p role="alert">{message(error)}</p> : null}
-      {support === 'supported' ? (
-        <Button type="button" variant="secondary" onClick={signIn} disabled={pending}>
-          {t('signIn')}
-        </Button>
-      ) : (
-        // Until the script runs, and for good without JavaScript (as the second step's page does).
+      <noscript>
         <p>{t('signInNeedsJavaScript')}</p>
-      )}
+      </noscript>
+      {error ? <p role="alert">{message(error)}</p> : null}
+      <Button
+        type="button"
+        variant="secondary"
+        onClick={signIn}
+        disabled={pending || support !== 'supported'}
+      >
+        {t('signIn')}
+      </Button>
     </section>
   );
 }
