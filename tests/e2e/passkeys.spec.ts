@@ -185,12 +185,13 @@ test('passkeys: password then passkey as second step; without JavaScript the ste
   const { cdp, authenticatorId } = await addAuthenticator(page);
   await signInOk(page, email);
   await addPasskey(page, 'Desk key');
+  // The authenticator holds nothing on /login, so that the email field's passkey suggestion
+  // (conditional UI) does not sign in without the password first: hidden before signing out, since
+  // the sign-out lands on /login, where the suggestion starts at once.
+  const restore = await hideCredentials(cdp, authenticatorId);
   await signOut(page);
 
-  // The right password alone is not enough any more: the second step asks for the passkey. The
-  // authenticator holds nothing on /login, so that the email field's passkey suggestion (conditional
-  // UI) does not sign in without the password first.
-  const restore = await hideCredentials(cdp, authenticatorId);
+  // The right password alone is not enough any more: the second step asks for the passkey.
   await signIn(page, email);
   await expect(page).toHaveURL(/\/login\/two-factor$/);
   const step = page.getByRole('region', { name: 'With a passkey' });
