@@ -4,7 +4,7 @@ import { passkeys, sessions, settings, totpFactors, users, type Session, type Us
 import { accountState } from './account-state';
 import { addMs, DAY, MINUTE, type Clock } from './clock';
 import { randomToken } from './random';
-import { settingFromRow } from './settings';
+import { ENROLMENT_SETTINGS, enrolmentDue, type EnrolmentSettingRows } from './two-factor-requirement';
 
 /**
  * Server-side sessions. The Auth.js cookie carries only a session id; every request checks the row,
@@ -60,14 +60,6 @@ export type LiveSession = {
   twoFactorEnrolmentDue: boolean;
 };
 
-const ENROLMENT_SETTINGS = [
-  'two_factor_required_everyone',
-  'two_factor_required_admins',
-  'two_factor_grace_days',
-] as const;
-
-type SettingRows = Partial<Record<(typeof ENROLMENT_SETTINGS)[number], { value: unknown; at: string }>>;
-
 /**
  * The session and its user when the session is live and the account active; otherwise undefined.
  *
@@ -105,7 +97,7 @@ export async function validateSession(
       // A confirmed app or any passkey, as requiresSecondFactor (lib/pending-sign-in.ts) counts them.
       hasFactor: sql<boolean>`(exists (select 1 from ${totpFactors} where ${totpFactors.userId} = ${users.id} and ${totpFactors.confirmedAt} is not null) or exists (select 1 from ${passkeys} where ${passkeys.userId} = ${users.id}))`,
       settingRows:
-        sql<SettingRows | null>`(select jsonb_object_agg(${settings.key}, jsonb_build_object('value', ${settings.value}, 'at', ${settings.updatedAt})) from ${settings} where ${inArray(settings.key, [...ENROLMENT_SETTINGS])})`.mapWith(
+        sql<EnrolmentSettingRows | null>`(select jsonb_object_agg(${settings.key}, jsonb_build_object('value', ${settings.value}, 'at', ${settings.updatedAt})) from ${settings} where ${inArray(settings.key, [...ENROLMENT_SETTINGS])})`.mapWith(
           settings.value,
         ),
     })
@@ -119,27 +111,6 @@ export async function validateSession(
     user: row.user,
     twoFactorEnrolmentDue: enrolmentDue(row.user, Boolean(row.hasFactor), row.settingRows ?? {}, now),
   };
-}
-
-/** twoFactorEnrolmentDue's rule (lib/two-factor.ts) on values already read. */
-function enrolmentDue(
-  user: Pick<User, 'role' | 'createdAt'>,
-  hasConfirmedFactor: boolean,
-  rows: SettingRows,
-  now: Date,
-): boolean {
-  const everyone = settingFromRow('two_factor_required_everyone', rows.two_factor_required_everyone);
-  const admins = settingFromRow('two_factor_required_admins', rows.two_factor_required_admins);
-  const key = everyone
-    ? 'two_factor_required_everyone'
-    : admins && user.role === 'admin'
-      ? 'two_factor_required_admins'
-      : null;
-  if (!key || hasConfirmedFactor) return false;
-  const graceDays = settingFromRow('two_factor_grace_days', rows.two_factor_grace_days);
-  const since = rows[key]?.at;
-  const start = Math.max(since ? new Date(since).getTime() : 0, user.createdAt.getTime());
-  return now.getTime() >= start + graceDays * DAY;
 }
 
 export async function revokeSession(

@@ -4,14 +4,14 @@ import type {
   AuthenticationResponseJSON,
   PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server';
-import { and, count, eq, gt, isNotNull, isNull, lt, or } from 'drizzle-orm';
+import { and, count, eq, gt, inArray, isNotNull, isNull, lt, or } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { pendingSignIns, settings, totpFactors, twoFactorRecoveryCodes, users, type User } from '@/db/schema';
 import type { TwoFactorEvent } from '@/emails/two-factor-changed';
 import { accountState } from './account-state';
 import { userLocale } from './admins';
 import { recordAudit } from './audit';
-import { addMs, DAY, MINUTE, type Clock } from './clock';
+import { addMs, MINUTE, type Clock } from './clock';
 import { startSession } from './login';
 import { enqueueMail, enqueueRequiredMail } from './mail/outbox';
 import { beginPasskeyVerification, verifyPasskeyForUser } from './passkeys';
@@ -28,13 +28,13 @@ import { limits } from './rate-limit';
 import { reauthProofOf, verifyCurrentPassword, verifyReauthentication, type ReauthInput } from './reauth';
 import type { RequestContext } from './request-context';
 import { decryptSecret, encryptSecret } from './secrets';
-import { getSetting } from './settings';
 import {
   hashToken,
   releaseAccountCodeAttempt,
   reserveAccountCodeAttempt,
   type AccountCodeBudget,
 } from './tokens';
+import { ENROLMENT_SETTINGS, enrolmentDue, type EnrolmentSettingRows } from './two-factor-requirement';
 import { appUrl } from './urls';
 import { normalizeRecoveryCode, RECOVERY_CODE_ALPHABET, RECOVERY_CODE_LENGTH } from './validation/two-factor';
 
@@ -629,32 +629,28 @@ export async function verifyPasskeySecondStep(
 // --- Required by the platform -----------------------------------------------------------------------
 
 /**
- * Whether a signed-in person must now set up two-factor sign-in before going on: the platform
- * requires it of admins or of everyone, they have no factor, and their grace period is over. The
- * grace runs from the later of the account's creation and the moment the requirement was switched on
- * (the setting row's updated_at: saving only writes settings that changed).
+ * Whether a signed-in person must now set up two-factor sign-in before going on (the rule:
+ * lib/two-factor-requirement.ts). Page views read it with the session (lib/sessions.ts); this reads
+ * the same values on their own.
  */
 export async function twoFactorEnrolmentDue(
   db: Db,
   user: { id: string; role: 'user' | 'admin' },
   clock: Clock,
 ): Promise<boolean> {
-  const [everyone, admins] = await Promise.all([
-    getSetting(db, 'two_factor_required_everyone'),
-    getSetting(db, 'two_factor_required_admins'),
-  ]);
-  const key = everyone
-    ? 'two_factor_required_everyone'
-    : admins && user.role === 'admin'
-      ? 'two_factor_required_admins'
-      : null;
-  if (!key) return false;
-  if (await requiresSecondFactor(db, user.id)) return false;
-  const [[since], [account], graceDays] = await Promise.all([
-    db.select({ at: settings.updatedAt }).from(settings).where(eq(settings.key, key)).limit(1),
+  const [settingRows, hasFactor, [account]] = await Promise.all([
+    db
+      .select({ key: settings.key, value: settings.value, at: settings.updatedAt })
+      .from(settings)
+      .where(inArray(settings.key, [...ENROLMENT_SETTINGS])),
+    requiresSecondFactor(db, user.id),
     db.select({ createdAt: users.createdAt }).from(users).where(eq(users.id, user.id)).limit(1),
-    getSetting(db, 'two_factor_grace_days'),
   ]);
-  const start = Math.max(since?.at.getTime() ?? 0, account?.createdAt.getTime() ?? 0);
-  return clock.now().getTime() >= start + graceDays * DAY;
+  const rows: EnrolmentSettingRows = Object.fromEntries(settingRows.map(({ key, ...row }) => [key, row]));
+  return enrolmentDue(
+    { role: user.role, createdAt: account?.createdAt ?? new Date(0) },
+    hasFactor,
+    rows,
+    clock.now(),
+  );
 }
